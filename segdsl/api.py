@@ -1,0 +1,155 @@
+"""The Python API: load a project (config + .seg files), check it, compile its segments.
+
+    project = segdsl.load_project("examples/shop")          # raises SegdslError
+    sql = project.compile_segment("lapsed_vips", dialect="snowflake")
+
+`check_project` is the non-raising form the command line uses: it returns whatever
+could be loaded together with every diagnostic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import compile as compiler
+from .config import CONFIG_FILE, Config, load_config
+from .diagnostics import Collector, Diagnostic, SegdslError, Span
+from .parse import parse_source
+from .resolve import Program, resolve
+
+
+@dataclass
+class Project:
+    config: Config
+    program: Program
+    sources: dict[str, str] = field(default_factory=dict)  # shown file name -> text
+    root: Path | None = None
+
+    @property
+    def segments(self) -> list[str]:
+        return list(self.program.segments)
+
+    def description(self, name: str) -> str | None:
+        return self.program.definitions[name].description
+
+    def compile_tree(self, name: str, dialect: str | None = None, as_of: dt.datetime | None = None):
+        if name not in self.program.segments:
+            raise KeyError(name)
+        return compiler.compile_segment(self.program, name, dialect or self.config.dialect, as_of)
+
+    def compile_segment(self, name: str, dialect: str | None = None, as_of: dt.datetime | None = None) -> str:
+        """One SQL statement returning the key of every member of segment `name`."""
+        dialect = dialect or self.config.dialect
+        try:
+            return compiler.to_sql(self.compile_tree(name, dialect, as_of), dialect)
+        except RecursionError:
+            d = self.program.definitions[name]
+            raise SegdslError(
+                [Diagnostic("E003", f"segment '{name}' is nested too deeply to compile", d.name_span,
+                            ("name parts of it as traits or segments",))],
+                self.sources,
+            ) from None
+
+
+def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:
+    """Load and check the project in folder `path`, never raising for the user's mistakes."""
+    root = Path(path)
+    diags = Collector()
+    config_path = root / CONFIG_FILE
+    shown_config = _shown(config_path)
+    if not config_path.is_file():
+        diags.error(
+            "C002", f"no {CONFIG_FILE} in {root}", None,
+            "run segdsl in a project folder, or pass the folder: segdsl check path/to/project",
+        )
+        return None, diags.diagnostics, {}
+    sources: dict[str, str] = {}
+    config_text = _read(config_path, shown_config, diags)
+    if config_text is None:
+        return None, diags.diagnostics, sources
+    sources[shown_config] = config_text
+    config = load_config(config_text, shown_config, diags)
+    if config is None:
+        return None, diags.diagnostics, sources
+    files: dict[str, str] = {}
+    for folder in config.segment_dirs:
+        base = root / folder
+        if not base.is_dir():
+            diags.error("C003", f"segment folder '{folder}' does not exist", _segments_span(config_text, shown_config))
+            continue
+        for file in sorted(base.rglob("*.seg")):
+            shown = _shown(file)
+            text = _read(file, shown, diags)
+            if text is not None:
+                files.setdefault(shown, text)
+    sources.update(files)
+    return _build(config, files, sources, diags, root)
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    project, diagnostics, sources = check_project(path)
+    if project is None or any(d.severity == "error" for d in diagnostics):
+        raise SegdslError(diagnostics, sources)
+    return project
+
+
+def project_from_sources(config_text: str, files: dict[str, str]) -> Project:
+    """A project from text in memory: `files` maps a file name to its segment source."""
+    diags = Collector()
+    sources = {CONFIG_FILE: config_text, **files}
+    config = load_config(config_text, CONFIG_FILE, diags)
+    if config is None:
+        raise SegdslError(diags.diagnostics, sources)
+    project, diagnostics, _ = _build(config, files, sources, diags, None)
+    if project is None or any(d.severity == "error" for d in diagnostics):
+        raise SegdslError(diagnostics, sources)
+    return project
+
+
+def _build(config: Config, files: dict[str, str], sources, diags: Collector, root):
+    definitions = []
+    for shown, text in files.items():
+        definitions.extend(parse_source(text, shown, diags))
+    try:
+        program = resolve(definitions, config, diags)
+    except RecursionError:
+        diags.error("E003", "definitions refer to each other too deeply to check", None,
+                    "shorten the chains of traits and segments that refer to each other")
+        return None, diags.diagnostics, sources
+    return Project(config, program, sources, root), diags.diagnostics, sources
+
+
+def _shown(path: Path) -> str:
+    """How a file is named in messages: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, shown: str, diags: Collector) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        diags.error("C004", f"cannot read {shown}: {err.strerror}", None)
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        diags.error(
+            "E000", f"{shown} is not UTF-8 text (byte 0x{data[err.start]:02x})",
+            Span(shown, line, col, line, col + 1), "save the file as UTF-8",
+        )
+        return None
+
+
+def _segments_span(text: str, file: str) -> Span:
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith("segments"):
+            return Span(file, i, 1, i, len(line) + 1)
+    return Span(file, 1, 1, 1, 2)

@@ -1,0 +1,193 @@
+"""The `segdsl` command: wiring only; every stage lives in its own module.
+
+Exit codes: 0 success, 1 problems in the user's files or data, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from .diagnostics import Collector, did_you_mean, render_text
+
+
+class _Timestamp(click.ParamType):
+    name = "TIMESTAMP"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a timestamp; write 2026-01-01T00:00:00 or 2026-01-01", param, ctx)
+
+
+AS_OF = click.option(
+    "--as-of", type=_Timestamp(), default=None,
+    help="Fix the moment relative times are measured from (default: the warehouse's current time).",
+)
+PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+
+
+def _dialect_option(**kw):
+    from .config import dialect_names
+
+    return click.option(
+        "--dialect", type=click.Choice(dialect_names()), default=None,
+        help="Target warehouse dialect (default: [project] dialect in segdsl.toml).", **kw,
+    )
+
+
+def _load(path: Path):
+    """The checked project, or exit 1 after printing every problem."""
+    from .api import check_project
+
+    project, diagnostics, sources = check_project(path)
+    _print_diagnostics(diagnostics, sources)
+    if project is None or any(d.severity == "error" for d in diagnostics):
+        errors = sum(d.severity == "error" for d in diagnostics)
+        click.secho(f"{errors} error{'s' if errors != 1 else ''} found", fg="red", err=True)
+        sys.exit(1)
+    return project
+
+
+def _print_diagnostics(diagnostics, sources) -> None:
+    for d in diagnostics:
+        click.echo(render_text(d, sources) + "\n", err=True)
+
+
+def _segment(project, name: str) -> str:
+    if name not in project.program.segments:
+        raise click.UsageError(
+            f"no segment named '{name}'. {did_you_mean(name, project.segments)}".strip()
+        )
+    return name
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="segdsl")
+def main():
+    """segdsl: customer segments as code, compiled to SQL for any warehouse.
+
+    A project is a folder with a segdsl.toml (the warehouse schema) and .seg files
+    (segment and trait definitions). PATH defaults to the current folder.
+    """
+
+
+@main.command()
+@PATH
+def check(path: Path):
+    """Parse and type-check every segment and trait; exit 1 on any error."""
+    project = _load(path)
+    n_seg, n_trait = len(project.program.segments), len(project.program.traits)
+    files = len(project.sources) - 1
+    click.echo(f"ok: {n_seg} segments and {n_trait} traits in {files} files")
+
+
+@main.command("compile")
+@PATH
+@click.option("--segment", "-s", "names", multiple=True, metavar="NAME", help="Segment to compile (repeatable; default: all).")
+@_dialect_option()
+@AS_OF
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one NAME.sql per segment into this folder instead of printing.")
+def compile_cmd(path: Path, names, dialect, as_of, out):
+    """Print the SQL of the named segments (all when none is named)."""
+    project = _load(path)
+    chosen = [_segment(project, n) for n in names] or project.segments
+    dialect = dialect or project.config.dialect
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        with click.progressbar(chosen, label="compiling", file=sys.stderr) as bar:
+            for name in bar:
+                (out / f"{name}.sql").write_text(project.compile_segment(name, dialect, as_of) + ";\n", "utf-8")
+        click.echo(f"wrote {len(chosen)} files to {out}", err=True)
+        return
+    for i, name in enumerate(chosen):
+        if i:
+            click.echo()
+        click.echo(f"-- {name}")
+        click.echo(project.compile_segment(name, dialect, as_of) + ";")
+
+
+@main.command()
+@click.argument("name")
+@PATH
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A DuckDB database file, opened read-only (default: the project's sample files).")
+@AS_OF
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="How many sample members to show.")
+def preview(name, path: Path, db, as_of, limit):
+    """Evaluate segment NAME on DuckDB: member count, share, sample members."""
+    from . import engine
+
+    project = _load(path)
+    _segment(project, name)
+    if db is None and as_of is None and project.config.samples is not None:
+        as_of = project.config.samples.as_of  # the moment the sample data was taken
+    try:
+        con = engine.open_database(db) if db is not None else engine.open_samples(project)
+        result = engine.preview(project, name, con, as_of, limit)
+    except engine.EngineError as err:
+        click.secho(f"error: {err}", fg="red", err=True)
+        sys.exit(1)
+    description = project.description(name)
+    click.echo(f"segment {name}" + (f": {description}" if description else ""))
+    source = f"database {db}" if db is not None else "sample data"
+    moment = as_of.isoformat(sep=" ") if as_of else "now"
+    click.echo(f"  as of {moment}, on {source}")
+    share = 100 * result.members / result.total if result.total else 0.0
+    click.echo(f"  members: {result.members} of {result.total} ({share:.1f}%)")
+    if result.sample:
+        more = " …" if result.members > len(result.sample) else ""
+        click.echo(f"  sample:  {', '.join(str(k) for k in result.sample)}{more}")
+
+
+@main.group()
+def debug():
+    """Print one stage of the compiler's output: parse, ir or sql."""
+
+
+@debug.command("parse")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def debug_parse(file: Path):
+    """The syntax tree of one .seg file."""
+    from . import show
+    from .parse import parse_source
+
+    diags = Collector()
+    text = file.read_text("utf-8", errors="replace")
+    definitions = parse_source(text, str(file), diags)
+    for d in definitions:
+        click.echo(show.tree(d))
+    _print_diagnostics(diags.diagnostics, {str(file): text})
+    sys.exit(1 if diags.has_errors else 0)
+
+
+@debug.command("ir")
+@click.argument("name")
+@PATH
+def debug_ir(name, path: Path):
+    """The typed intermediate form of segment or trait NAME."""
+    from . import show
+
+    project = _load(path)
+    program = project.program
+    if name not in program.segments and name not in program.traits:
+        raise click.UsageError(f"no segment or trait named '{name}'. {did_you_mean(name, program.definitions)}".strip())
+    click.echo(show.tree(program.segments.get(name) or program.traits[name]))
+
+
+@debug.command("sql")
+@click.argument("name")
+@PATH
+@_dialect_option()
+@AS_OF
+def debug_sql(name, path: Path, dialect, as_of):
+    """The sqlglot expression tree of segment NAME."""
+    project = _load(path)
+    click.echo(repr(project.compile_tree(_segment(project, name), dialect, as_of)))

@@ -1,0 +1,332 @@
+"""Stage 3: typed IR -> one sqlglot SELECT per segment, returning the entity key of members.
+
+Shape of every statement:
+
+    SELECT e.<key> FROM <entity> AS e
+    LEFT JOIN (one grouped pass per event table: every aggregate the segment needs,
+               as conditional aggregates, future events cut off in the scan) AS a1 ON ...
+    LEFT JOIN (members of one `top/bottom P%`, ranked over the whole entity) AS p1 ON ...
+    WHERE <condition>
+
+Missing values: SQL's NULL is the language's missing value throughout. Two-valued logic
+comes from compiling conditions in negation normal form: positive predicates are false on
+NULL in a WHERE clause already, and a negated predicate adds `OR v IS NULL` for each value
+that can be missing, so `not P` is exactly the complement of `P` without wrapping plain
+attribute predicates in functions that would hide them from an engine's indexes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from . import ir
+from .config import EventSource, Table
+from .dialects import Flavor, flavor
+from .resolve import Program
+
+_NEGATE = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_BINARY = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+_ENTITY = "e"
+_EVENT = "ev"
+
+
+def compile_segment(program: Program, name: str, dialect: str, as_of: dt.datetime | None) -> exp.Select:
+    """The sqlglot tree of segment `name`; render it with `to_sql`."""
+    fl = flavor(dialect)
+    moment = fl.timestamp(as_of) if as_of is not None else fl.now()
+    compiler = _Compiler(program, fl, moment)
+    scope = _Scope(compiler)
+    where = scope.cond(program.segments[name])
+    return scope.select(where)
+
+
+def to_sql(tree: exp.Expression, dialect: str) -> str:
+    return tree.sql(dialect=dialect, pretty=True)
+
+
+@dataclass
+class _Compiler:
+    program: Program
+    fl: Flavor
+    as_of: exp.Expression
+    counter: dict[str, int] = field(default_factory=dict)
+
+    def alias(self, prefix: str) -> str:
+        self.counter[prefix] = self.counter.get(prefix, 0) + 1
+        return f"{prefix}{self.counter[prefix]}"
+
+    def table(self, table: Table, alias: str) -> exp.Table:
+        return table_node(self.fl, table, alias)
+
+    def column(self, name: str, table: str) -> exp.Column:
+        return exp.Column(this=self.fl.identifier(name), table=exp.to_identifier(table))
+
+
+@dataclass
+class _Pass:
+    """One grouped scan of an event table computing all the aggregates a query needs."""
+
+    source: EventSource
+    alias: str
+    aggregates: dict[ir.Aggregate, str] = field(default_factory=dict)
+
+    def add(self, agg: ir.Aggregate) -> str:
+        return self.aggregates.setdefault(agg, f"v{len(self.aggregates) + 1}")
+
+
+class _Scope:
+    """Builds one SELECT over the entity table; conditions and values compile against it."""
+
+    def __init__(self, compiler: _Compiler, event: EventSource | None = None):
+        self.c = compiler
+        self.event = event  # set while compiling an event filter: columns come from the event row
+        self.passes: dict[tuple, _Pass] = {}
+        self.percentiles: dict[ir.Percentile, tuple[str, exp.Expression]] = {}
+
+    # --- the statement -----------------------------------------------------------------
+
+    def select(self, where: exp.Expression | None) -> exp.Select:
+        c = self.c
+        entity = c.program.config.entity
+        key = c.column(entity.key, _ENTITY)
+        query = exp.select(key).from_(c.table(entity.table, _ENTITY))
+        for p in self.passes.values():
+            query = query.join(self._pass_sql(p), join_type="left", on=exp.EQ(this=c.column("k", p.alias), expression=key.copy()))
+        for alias, sub in self.percentiles.values():
+            query = query.join(sub, join_type="left", on=exp.EQ(this=c.column("k", alias), expression=key.copy()))
+        return query.where(where) if where is not None else query
+
+    def _pass_sql(self, p: _Pass) -> exp.Subquery:
+        c = self.c
+        src = p.source
+        time = c.column(src.time, _EVENT)
+        selects = [exp.alias_(c.column(src.key, _EVENT), "k")]
+        for agg, name in p.aggregates.items():
+            selects.append(exp.alias_(self._aggregate_sql(agg, time), name))
+        scan = [exp.LTE(this=time.copy(), expression=c.as_of.copy())]  # events after as-of never count
+        scan += [exp.EQ(this=c.column(col, _EVENT), expression=_literal(c.fl, value)) for col, value in src.filter]
+        query = (
+            exp.select(*selects)
+            .from_(c.table(src.table, _EVENT))
+            .where(exp.and_(*scan))
+            .group_by(c.column(src.key, _EVENT))
+        )
+        return query.subquery(p.alias)
+
+    def _aggregate_sql(self, agg: ir.Aggregate, time: exp.Expression) -> exp.Expression:
+        conditions = []
+        if agg.filter is not None:
+            conditions.append(_Scope(self.c, agg.source).cond(agg.filter))
+        if agg.window is not None:
+            conditions.extend(self._bounds(time, agg.window.low, agg.window.low_inclusive, agg.window.high, agg.window.high_inclusive))
+        if agg.func in ("first", "last"):
+            target = time.copy()
+        elif agg.column is not None:
+            target = self.c.column(agg.column.name, _EVENT)
+        else:
+            target = exp.Literal.number(1)
+        if conditions:
+            target = exp.Case(ifs=[exp.If(this=exp.and_(*conditions), true=target)])
+        elif agg.func == "count":
+            return exp.Count(this=exp.Star())
+        func = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max,
+                "first": exp.Min, "last": exp.Max}[agg.func]
+        return func(this=target)
+
+    def _bounds(self, v: exp.Expression, low, low_inc, high, high_inc) -> list[exp.Expression]:
+        parts = []
+        if low is not None:
+            parts.append((exp.GTE if low_inc else exp.GT)(this=_wrap(v.copy()), expression=_wrap(self.value(low))))
+        if high is not None:
+            parts.append((exp.LTE if high_inc else exp.LT)(this=_wrap(v.copy()), expression=_wrap(self.value(high))))
+        return parts
+
+    # --- conditions, in negation normal form ---------------------------------------------
+
+    def cond(self, node: ir.Cond, negated: bool = False) -> exp.Expression:
+        if isinstance(node, (ir.And, ir.Or)):
+            items = [self.cond(i, negated) for i in node.items]
+            conjunction = isinstance(node, ir.And) != negated
+            return _paren_all(items, exp.and_ if conjunction else exp.or_)
+        if isinstance(node, ir.Not):
+            return self.cond(node.item, not negated)
+        if isinstance(node, ir.SegmentRef):
+            return self.cond(node.cond, negated)
+        if isinstance(node, ir.Truthy):
+            return self._truthy(node.value, negated)
+        if isinstance(node, ir.IsNull):
+            test = exp.Is(this=_wrap(self.value(node.value)), expression=exp.Null())
+            return exp.Not(this=test) if negated else test
+        if isinstance(node, ir.Percentile):
+            alias = self._percentile(node)
+            test = exp.Is(this=self.c.column("k", alias), expression=exp.Null())
+            return test if negated else exp.Not(this=test)
+        return self._predicate(node, negated)
+
+    def _predicate(self, node: ir.Cond, negated: bool) -> exp.Expression:
+        """A leaf predicate; negated, it also holds where one of its values is missing."""
+        if isinstance(node, ir.Compare):
+            op = _NEGATE[node.op] if negated else node.op
+            test = _BINARY[op](this=_wrap(self.value(node.left)), expression=_wrap(self.value(node.right)))
+            values = [node.left, node.right]
+        elif isinstance(node, ir.Between):
+            v = self.value(node.value)
+            parts = self._bounds(v, node.low, node.low_inclusive, node.high, node.high_inclusive)
+            if negated:
+                return self._or_missing(_paren_all([_invert(p) for p in parts], exp.or_), [node.value])
+            return _paren_all(parts, exp.and_)
+        elif isinstance(node, ir.InList):
+            v = _wrap(self.value(node.value))
+            items = [self.value(i) for i in node.items]
+            test = exp.EQ(this=v, expression=items[0]) if len(items) == 1 else exp.In(this=v, expressions=items)
+            values = [node.value]
+            if negated:
+                test = exp.Not(this=_wrap(test))
+        elif isinstance(node, ir.TextMatch):
+            v = _wrap(self.value(node.value))
+            if node.kind == "matches":
+                test = self.c.fl.regex_search(v, node.pattern)
+            else:
+                test = self.c.fl.text_match(node.kind, v, node.pattern)
+            values = [node.value]
+            if negated:
+                test = exp.Not(this=_wrap(test))
+        else:
+            raise TypeError(f"no SQL for {type(node).__name__}")
+        return self._or_missing(test, values) if negated else test
+
+    def _or_missing(self, test: exp.Expression, values: list[ir.Value]) -> exp.Expression:
+        missing = [exp.Is(this=_wrap(self.value(v)), expression=exp.Null()) for v in values if v.nullable]
+        return _paren_all([test, *missing], exp.or_) if missing else test
+
+    def _truthy(self, value: ir.Value, negated: bool) -> exp.Expression:
+        while isinstance(value, ir.Trait):
+            value = value.value
+        if isinstance(value, ir.CondValue):
+            return self.cond(value.cond, negated)
+        if isinstance(value, ir.Const):
+            return exp.Boolean(this=value.value != negated)
+        v = _wrap(self.value(value))
+        if not negated:
+            return v
+        return self._or_missing(exp.Not(this=v), [value])
+
+    def _percentile(self, node: ir.Percentile) -> str:
+        """A subquery of the members of `top/bottom P% by v`, ranked over the whole entity."""
+        if node in self.percentiles:
+            return self.percentiles[node][0]
+        c = self.c
+        alias = c.alias("p")
+        inner = _Scope(c)
+        v = inner.value(node.value)
+        order = exp.Ordered(this=v, desc=node.direction == "top")
+        rank = exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
+        count = exp.Window(this=exp.Count(this=exp.Star()))
+        ranked = inner.select(exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null())) if node.value.nullable else None)
+        ranked.set("expressions", [
+            exp.alias_(c.column(c.program.config.entity.key, _ENTITY), "k"),
+            exp.alias_(rank, "r"),
+            exp.alias_(count, "n"),
+        ])
+        # member when (rows strictly ahead) / (ranked - 1) <= P/100, in integers: exact everywhere
+        num, den = node.percent.as_integer_ratio()
+        ahead = exp.Paren(this=exp.Sub(this=exp.column("r"), expression=exp.Literal.number(1)))
+        others = exp.Paren(this=exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1)))
+        member = exp.LTE(
+            this=exp.Mul(this=ahead, expression=exp.Literal.number(100 * den)),
+            expression=exp.Mul(this=exp.Literal.number(num), expression=others),
+        )
+        sub = exp.select(exp.column("k")).from_(ranked.subquery("ranked")).where(member).subquery(alias)
+        self.percentiles[node] = (alias, sub)
+        return alias
+
+    # --- values ------------------------------------------------------------------------
+
+    def value(self, node: ir.Value) -> exp.Expression:
+        c = self.c
+        if isinstance(node, ir.Column):
+            return c.column(node.name, _ENTITY)
+        if isinstance(node, ir.EventColumn):
+            return c.column(node.name, _EVENT)
+        if isinstance(node, ir.Const):
+            return _literal(c.fl, node.value)
+        if isinstance(node, ir.AsOf):
+            return c.as_of.copy()
+        if isinstance(node, ir.AsOfMinus):
+            return c.fl.minus(c.as_of.copy(), node.amount, node.unit)
+        if isinstance(node, ir.ToTimestamp):
+            return c.fl.to_timestamp(self.value(node.value))
+        if isinstance(node, ir.Trait):
+            return self.value(node.value)
+        if isinstance(node, ir.CondValue):
+            return exp.Case(ifs=[exp.If(this=self.cond(node.cond), true=exp.true())], default=exp.false())
+        if isinstance(node, ir.TextFunc):
+            return (exp.Lower if node.func == "lower" else exp.Upper)(this=self.value(node.value))
+        if isinstance(node, ir.Negate):
+            return exp.Neg(this=exp.Paren(this=self.value(node.value)))
+        if isinstance(node, ir.Arith):
+            return self._arith(node)
+        if isinstance(node, ir.Aggregate):
+            return self._aggregate_ref(node)
+        raise TypeError(f"no SQL for {type(node).__name__}")
+
+    def _arith(self, node: ir.Arith) -> exp.Expression:
+        left, right = _wrap(self.value(node.left)), _wrap(self.value(node.right))
+        if node.op == "/":
+            # true division; a zero divisor gives NULL, the missing value
+            divisor = right if isinstance(node.right, ir.Const) and node.right.value != 0 else exp.Nullif(this=right, expression=exp.Literal.number(0))
+            return exp.Div(this=self.c.fl.to_float(left), expression=divisor)
+        return {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op](this=left, expression=right)
+
+    def _aggregate_ref(self, agg: ir.Aggregate) -> exp.Expression:
+        src = agg.source
+        key = (src.table, src.key, src.time, src.filter)
+        p = self.passes.get(key)
+        if p is None:
+            p = self.passes[key] = _Pass(src, self.c.alias("a"))
+        ref = self.c.column(p.add(agg), p.alias)
+        if agg.func in ("count", "sum"):  # never missing: no events means 0
+            return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)])
+        return ref
+
+
+def table_node(fl: Flavor, table: Table, alias: str | None = None) -> exp.Table:
+    parts = [fl.identifier(p) for p in table.parts]
+    catalog, db, name = [None] * (3 - len(parts)) + parts
+    node = exp.Table(this=name, db=db, catalog=catalog)
+    if alias:
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    return node
+
+
+def _literal(fl: Flavor, value) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, dt.datetime):
+        return fl.timestamp(value)
+    if isinstance(value, dt.date):
+        return fl.date(value)
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    return exp.Literal.number(str(value))
+
+
+def _wrap(e: exp.Expression) -> exp.Expression:
+    """Parenthesise an operand that is itself an operation: sqlglot does not add them."""
+    if isinstance(e, (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Escape)):
+        return exp.Paren(this=e)
+    return e
+
+
+def _paren_all(items: list[exp.Expression], combine) -> exp.Expression:
+    if len(items) == 1:
+        return items[0]
+    return combine(*[exp.Paren(this=i) if isinstance(i, exp.Connector) else i for i in items])
+
+
+def _invert(comparison: exp.Expression) -> exp.Expression:
+    flip = {exp.GTE: exp.LT, exp.GT: exp.LTE, exp.LTE: exp.GT, exp.LT: exp.GTE}
+    return flip[type(comparison)](this=comparison.this, expression=comparison.expression)

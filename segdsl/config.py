@@ -1,0 +1,261 @@
+"""`segdsl.toml` -> `Config`: the entity, the event sources and their typed columns.
+
+Every column a segment may use is declared here; resolve.py knows no other names.
+Problems become diagnostics pointing at the offending line of segdsl.toml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+
+from sqlglot.dialects.dialect import Dialect
+
+from .diagnostics import Collector, Span, did_you_mean
+
+CONFIG_FILE = "segdsl.toml"
+TYPES = ("int", "float", "string", "bool", "date", "timestamp")
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\Z")
+# Warehouse-side names (tables, key/time/filter columns) may use any case.
+SQL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+
+
+@dataclass(frozen=True)
+class Table:
+    parts: tuple[str, ...]  # (catalog, schema, table), only the given ones
+
+    def __str__(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True)
+class Entity:
+    table: Table
+    key: str
+    columns: tuple[tuple[str, str], ...]  # (name, type), in declaration order
+
+
+@dataclass(frozen=True)
+class EventSource:
+    name: str
+    table: Table
+    key: str
+    time: str
+    filter: tuple[tuple[str, str | int | float | bool], ...]
+    columns: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Samples:
+    as_of: dt.datetime | None
+    tables: tuple[tuple[str, str], ...]  # (table name, path relative to the project)
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    dialect: str
+    segment_dirs: tuple[str, ...]
+    entity: Entity
+    events: dict[str, EventSource]
+    samples: Samples | None
+
+    def column_type(self, name: str) -> str | None:
+        return dict(self.entity.columns).get(name)
+
+
+def dialect_names() -> list[str]:
+    return sorted(d for d in Dialect.classes if d)
+
+
+class _Reader:
+    """Reads one TOML document, reporting problems at the line where the key stands."""
+
+    def __init__(self, text: str, file: str, diags: Collector):
+        self.text, self.file, self.diags = text, file, diags
+        self.lines = text.splitlines()
+
+    def span(self, section: str, key: str | None = None) -> Span:
+        header = re.compile(r"^\s*\[+\s*" + re.escape(section).replace(r"\.", r"\s*\.\s*") + r"\s*\]+")
+        start = 0
+        for i, line in enumerate(self.lines):
+            if header.match(line):
+                start = i
+                if key is None:
+                    return Span(self.file, i + 1, 1, i + 1, len(line) + 1)
+                break
+        if key is not None:
+            pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=')
+            for i in range(start, len(self.lines)):
+                m = pattern.match(self.lines[i])
+                if m:
+                    col = len(self.lines[i]) - len(self.lines[i].lstrip()) + 1
+                    return Span(self.file, i + 1, col, i + 1, len(self.lines[i].rstrip()) + 1)
+        return Span(self.file, start + 1, 1, start + 1, 2)
+
+    def error(self, message: str, section: str, key: str | None = None, *hints: str) -> None:
+        self.diags.error("C001", message, self.span(section, key), *hints)
+
+    def table(self, data: dict, section: str, allowed: tuple[str, ...]) -> dict:
+        for key in data:
+            if key not in allowed:
+                self.error(
+                    f"unknown setting '{key}' in [{section}]", section, key,
+                    did_you_mean(key, allowed) or f"known settings: {', '.join(allowed)}",
+                )
+        return data
+
+    def required_str(self, data: dict, section: str, key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            self.error(f"[{section}] needs '{key}'", section)
+            return None
+        if not isinstance(value, str) or not value:
+            self.error(f"'{key}' in [{section}] must be a non-empty string", section, key)
+            return None
+        return value
+
+    def sql_name(self, data: dict, section: str, key: str) -> str | None:
+        value = self.required_str(data, section, key)
+        if value is not None and not SQL_NAME.match(value):
+            self.error(f"'{value}' is not a plain SQL column name", section, key)
+            return None
+        return value
+
+    def table_name(self, data: dict, section: str) -> Table | None:
+        value = self.required_str(data, section, "table")
+        if value is None:
+            return None
+        parts = tuple(value.split("."))
+        if len(parts) > 3 or not all(SQL_NAME.match(p) for p in parts):
+            self.error(
+                f"'{value}' is not a table name", section, "table",
+                "write table, schema.table or catalog.schema.table",
+            )
+            return None
+        return Table(parts)
+
+    def columns(self, data, section: str) -> tuple[tuple[str, str], ...]:
+        if data is None:
+            return ()
+        if not isinstance(data, dict):
+            self.error(f"[{section}] must be a table of name = \"type\"", section)
+            return ()
+        result = []
+        for name, type_ in data.items():
+            if not IDENTIFIER.match(name):
+                self.error(
+                    f"column name '{name}' must match [a-z_][a-z0-9_]*", section, name,
+                    "segments refer to columns by these names; use the lower-case form",
+                )
+            elif type_ not in TYPES:
+                shown = type_ if isinstance(type_, str) else repr(type_)
+                self.error(
+                    f"unknown type '{shown}' for column '{name}'", section, name,
+                    did_you_mean(str(type_), TYPES) or f"types are {', '.join(TYPES)}",
+                )
+            else:
+                result.append((name, type_))
+        return tuple(result)
+
+
+def load_config(text: str, file: str, diags: Collector) -> Config | None:
+    """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"line (\d+), column (\d+)", str(err))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        diags.error("C000", f"invalid TOML: {str(err).split(' (at')[0]}", Span(file, line, col, line, col + 1))
+        return None
+    r = _Reader(text, file, diags)
+    before = len(diags.diagnostics)
+    r.table(data, "top level", ("project", "entity", "events", "samples"))
+
+    project = r.table(_section(r, data, "project"), "project", ("name", "dialect", "segments"))
+    dialect = project.get("dialect", "duckdb")
+    if dialect not in dialect_names():
+        r.error(
+            f"unknown dialect '{dialect}'", "project", "dialect",
+            did_you_mean(str(dialect), dialect_names()) or f"dialects: {', '.join(dialect_names())}",
+        )
+    dirs = project.get("segments", ["."])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        r.error("'segments' must be a list of folder names", "project", "segments")
+        dirs = []
+
+    entity_data = r.table(_section(r, data, "entity", required=True), "entity", ("table", "key", "columns"))
+    entity_table = r.table_name(entity_data, "entity")
+    entity_key = r.sql_name(entity_data, "entity", "key")
+    entity_columns = r.columns(entity_data.get("columns"), "entity.columns")
+
+    events = {}
+    events_data = data.get("events", {})
+    if not isinstance(events_data, dict):
+        r.error("[events] must hold one table per event: [events.NAME]", "events")
+        events_data = {}
+    for name, ev in events_data.items():
+        section = f"events.{name}"
+        if not IDENTIFIER.match(name):
+            r.error(f"event name '{name}' must match [a-z_][a-z0-9_]*", section)
+            continue
+        if not isinstance(ev, dict):
+            r.error(f"[{section}] must be a table", section)
+            continue
+        r.table(ev, section, ("table", "key", "time", "filter", "columns"))
+        table = r.table_name(ev, section)
+        key = r.sql_name(ev, section, "key")
+        time = r.sql_name(ev, section, "time")
+        filt = ev.get("filter", {})
+        if not isinstance(filt, dict) or not all(
+            SQL_NAME.match(k) and isinstance(v, (str, int, float, bool)) for k, v in filt.items()
+        ):
+            r.error(
+                f"'filter' in [{section}] must map column names to plain values", section, "filter",
+                'e.g. filter = { event_type = "add_to_cart" }',
+            )
+            filt = {}
+        columns = r.columns(ev.get("columns"), f"{section}.columns")
+        if table and key and time:
+            events[name] = EventSource(name, table, key, time, tuple(sorted(filt.items())), columns)
+
+    samples = None
+    if "samples" in data:
+        sd = r.table(_section(r, data, "samples"), "samples", ("as_of", "tables"))
+        as_of = sd.get("as_of")
+        if as_of is not None:
+            try:
+                as_of = dt.datetime.fromisoformat(str(as_of))
+            except ValueError:
+                r.error(f"'as_of' must be a timestamp like 2026-06-30T00:00:00, not '{as_of}'", "samples", "as_of")
+                as_of = None
+        tables = sd.get("tables", {})
+        if not isinstance(tables, dict) or not all(isinstance(v, str) for v in tables.values()):
+            r.error('[samples.tables] must map table names to files: "schema.table" = "data/file.csv"', "samples.tables")
+            tables = {}
+        samples = Samples(as_of, tuple(tables.items()))
+
+    if len(diags.diagnostics) > before or entity_table is None or entity_key is None:
+        return None
+    return Config(
+        name=str(project.get("name", "")),
+        dialect=dialect,
+        segment_dirs=tuple(dirs),
+        entity=Entity(entity_table, entity_key, entity_columns),
+        events=events,
+        samples=samples,
+    )
+
+
+def _section(r: _Reader, data: dict, name: str, required: bool = False) -> dict:
+    value = data.get(name)
+    if value is None:
+        if required:
+            r.diags.error("C001", f"segdsl.toml needs an [{name}] section", Span(r.file, 1, 1, 1, 2))
+        return {}
+    if not isinstance(value, dict):
+        r.error(f"'{name}' must be a [{name}] section", "top level", name)
+        return {}
+    return value

@@ -1,0 +1,101 @@
+"""Execution on DuckDB: a user's database file (read-only) or the project's sample files.
+
+This is the only module that imports duckdb, so checking and compiling never pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from .api import Project
+from .compile import table_node
+from .dialects import flavor
+from .config import Config, Table
+
+_DUCKDB_TYPES = {
+    "int": "BIGINT", "float": "DOUBLE", "string": "VARCHAR",
+    "bool": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
+}
+
+
+class EngineError(Exception):
+    """A problem with the data (missing file, missing table), not with the segment files."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    members: int
+    total: int
+    sample: list
+    as_of: dt.datetime | None
+
+
+def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The user's DuckDB file, read-only: previewing never writes to it."""
+    if not Path(path).is_file():
+        raise EngineError(f"no DuckDB database at {path}")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as err:
+        raise EngineError(f"cannot open {path} as a DuckDB database: {err}") from None
+
+
+def open_samples(project: Project) -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding the project's sample files under their table names."""
+    samples = project.config.samples
+    if samples is None or not samples.tables:
+        raise EngineError(
+            "the project has no [samples.tables] in segdsl.toml; pass a database with --db FILE"
+        )
+    con = duckdb.connect()
+    types = _declared_types(project.config)
+    for table_name, rel_path in samples.tables:
+        path = (project.root or Path(".")) / rel_path
+        if not path.is_file():
+            raise EngineError(f"sample file {path} (for table {table_name}) does not exist")
+        table = Table(tuple(table_name.split(".")))
+        if len(table.parts) == 2:
+            schema = exp.Table(this=exp.to_identifier(table.parts[0]))
+            con.execute(exp.Create(this=schema, kind="SCHEMA", exists=True).sql(dialect="duckdb"))
+        try:
+            if path.suffix.lower() == ".parquet":
+                relation = con.read_parquet(str(path))
+            else:
+                relation = con.read_csv(str(path), header=True, dtype=types.get(table, {}))
+            relation.create(table_node(flavor("duckdb"), table).sql(dialect="duckdb"))
+        except duckdb.Error as err:
+            raise EngineError(f"cannot load {path} as {table_name}: {err}") from None
+    return con
+
+
+def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: int) -> Preview:
+    segment = project.compile_tree(name, "duckdb", as_of).subquery("members")
+    entity = project.config.entity
+    key = exp.column(entity.key)
+    count = exp.select(exp.Count(this=exp.Star())).from_(segment.copy())
+    total = exp.select(exp.Count(this=exp.Star())).from_(table_node(flavor("duckdb"), entity.table))
+    sample = exp.select(key).from_(segment.copy()).order_by(key.copy()).limit(limit)
+    try:
+        members = con.execute(count.sql(dialect="duckdb")).fetchone()[0]
+        all_rows = con.execute(total.sql(dialect="duckdb")).fetchone()[0]
+        keys = [row[0] for row in con.execute(sample.sql(dialect="duckdb")).fetchall()]
+    except duckdb.Error as err:
+        raise EngineError(f"the data does not match segdsl.toml: {str(err).splitlines()[0]}") from None
+    return Preview(members, all_rows, keys, as_of)
+
+
+def _declared_types(config: Config) -> dict[Table, dict[str, str]]:
+    """Column types for reading sample CSVs, from every source that reads each table."""
+    types: dict[Table, dict[str, str]] = {}
+    entity = types.setdefault(config.entity.table, {})
+    entity.update({name: _DUCKDB_TYPES[t] for name, t in config.entity.columns})
+    for ev in config.events.values():
+        cols = types.setdefault(ev.table, {})
+        cols.update({name: _DUCKDB_TYPES[t] for name, t in ev.columns})
+        cols[ev.time] = "TIMESTAMP"
+    return types

@@ -1,0 +1,244 @@
+"""The typed, dialect-free meaning of a segment: what resolve.py produces and compile.py reads.
+
+Compared with the syntax tree, names are resolved (entity column, event column, trait,
+segment), every value has a type and knows whether it can be missing, and the language's
+sugar is gone: `before`/`after` are comparisons, `did` is a count, windows and date ranges
+are explicit inclusive/exclusive timestamp bounds, dates meet timestamps at midnight.
+Nodes are frozen and hashable, so equal sub-expressions (a shared aggregate, a trait used
+twice) are recognised by equality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .config import EventSource
+
+NUMERIC = ("int", "float")
+TIME = ("date", "timestamp")
+
+
+class Value:
+    type: str
+    nullable: bool
+
+
+class Cond:
+    """A condition: always true or false for a row (never missing)."""
+
+
+# --- values -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column(Value):
+    name: str
+    type: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class EventColumn(Value):
+    """A column of the event row being filtered or aggregated."""
+
+    name: str
+    type: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Const(Value):
+    value: int | Decimal | str | bool | dt.date | dt.datetime
+    type: str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class AsOf(Value):
+    type: str = "timestamp"
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class AsOfMinus(Value):
+    """The as-of moment minus a duration (`30 days ago`, a window's start)."""
+
+    amount: int
+    unit: str  # hour | day | month | year (weeks are 7 days)
+    type: str = "timestamp"
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class ToTimestamp(Value):
+    """A date value read as midnight of that day."""
+
+    value: Value
+    type: str = "timestamp"
+
+    @property
+    def nullable(self) -> bool:
+        return self.value.nullable
+
+
+@dataclass(frozen=True)
+class Arith(Value):
+    op: str  # + - * /   (`/` is true division; by zero it is missing)
+    left: Value
+    right: Value
+    type: str
+
+    @property
+    def nullable(self) -> bool:
+        return self.op == "/" or self.left.nullable or self.right.nullable
+
+
+@dataclass(frozen=True)
+class Negate(Value):
+    value: Value
+
+    @property
+    def type(self) -> str:
+        return self.value.type
+
+    @property
+    def nullable(self) -> bool:
+        return self.value.nullable
+
+
+@dataclass(frozen=True)
+class TextFunc(Value):
+    func: str  # lower | upper
+    value: Value
+    type: str = "string"
+
+    @property
+    def nullable(self) -> bool:
+        return self.value.nullable
+
+
+@dataclass(frozen=True)
+class Window:
+    """Bounds on an event's time; None is an open end. The as-of cut-off applies besides."""
+
+    low: Value | None
+    low_inclusive: bool
+    high: Value | None
+    high_inclusive: bool
+
+
+@dataclass(frozen=True)
+class Aggregate(Value):
+    func: str  # count | sum | avg | min | max | first | last
+    source: EventSource
+    filter: Cond | None
+    column: EventColumn | None
+    window: Window | None
+    type: str
+
+    @property
+    def nullable(self) -> bool:
+        return self.func not in ("count", "sum")
+
+
+@dataclass(frozen=True)
+class Trait(Value):
+    name: str
+    value: Value
+
+    @property
+    def type(self) -> str:
+        return self.value.type
+
+    @property
+    def nullable(self) -> bool:
+        return self.value.nullable
+
+
+@dataclass(frozen=True)
+class CondValue(Value):
+    """A condition used as a bool value: true or false, never missing."""
+
+    cond: Cond
+    type: str = "bool"
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Invalid(Value):
+    """Stands in for a value that already produced an error, so it causes no more."""
+
+    type: str = "error"
+    nullable: bool = True
+
+
+# --- conditions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class And(Cond):
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Or(Cond):
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Not(Cond):
+    item: Cond
+
+
+@dataclass(frozen=True)
+class Compare(Cond):
+    op: str  # = != < <= > >=
+    left: Value
+    right: Value
+
+
+@dataclass(frozen=True)
+class Between(Cond):
+    value: Value
+    low: Value | None
+    low_inclusive: bool
+    high: Value | None
+    high_inclusive: bool
+
+
+@dataclass(frozen=True)
+class InList(Cond):
+    value: Value
+    items: tuple[Const, ...]
+
+
+@dataclass(frozen=True)
+class TextMatch(Cond):
+    kind: str  # contains | starts_with | ends_with | matches
+    value: Value
+    pattern: str
+
+
+@dataclass(frozen=True)
+class IsNull(Cond):
+    value: Value
+
+
+@dataclass(frozen=True)
+class Truthy(Cond):
+    value: Value  # of type bool
+
+
+@dataclass(frozen=True)
+class SegmentRef(Cond):
+    name: str
+    cond: Cond
+
+
+@dataclass(frozen=True)
+class Percentile(Cond):
+    direction: str  # top | bottom
+    percent: Decimal
+    value: Value

@@ -1,0 +1,506 @@
+"""Stage 1: segment-file text -> syntax tree (`ast.Definition`s) plus diagnostics.
+
+`parse_source` never raises on bad input: syntax errors, bad literals, reserved words
+used as names, over-deep nesting and over-large files all become diagnostics, and a
+file with several broken definitions reports each of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from . import ast
+from .diagnostics import Collector, Span
+
+MAX_FILE_BYTES = 2_000_000
+# Deeper expressions are rejected rather than risk Python's recursion limit in the
+# later stages; no hand-written segment comes near it.
+MAX_DEPTH = 100
+
+_UNITS = {"hour", "day", "week", "month", "year"}
+_DEFINITION_START = re.compile(r"^[ \t]*(?:segment|trait)\b", re.IGNORECASE | re.MULTILINE)
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "QUOTED_NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": 'a string ("...")',
+    "DATE": "a date (2024-03-01)",
+    "TIMESTAMP": "a timestamp (2024-03-01T12:30:00)",
+    "NUM_RANGE": "a range (30..50)",
+    "PERCENT": "a percentage (10%)",
+    "$END": "the end of the file",
+}
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    grammar = resources.files("segdsl.grammar").joinpath("segdsl.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+
+
+@lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """Every word the grammar spells out; they are reserved as names."""
+    return frozenset(
+        t.pattern.value.lower()
+        for t in parser().terminals
+        if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
+    )
+
+
+@lru_cache(maxsize=1)
+def _terminal_text() -> dict[str, str]:
+    names = dict(_TERMINAL_NAMES)
+    for t in parser().terminals:
+        if isinstance(t.pattern, PatternStr):
+            names.setdefault(t.name, f"'{t.pattern.value}'")
+    return names
+
+
+def parse_source(text: str, file: str, diags: Collector) -> list[ast.Definition]:
+    """Parse one file's text; problems go to `diags`, good definitions are returned."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        diags.error(
+            "E001",
+            f"file is too large ({len(text) / 1e6:.1f} MB); segment files are limited to "
+            f"{MAX_FILE_BYTES // 1_000_000} MB",
+            Span(file, 1, 1, 1, 1),
+            "split the definitions over several .seg files",
+        )
+        return []
+    try:
+        return _parse_chunk(text, file, diags)
+    except UnexpectedInput as first:
+        definitions: list[ast.Definition] = []
+        before = len(diags.diagnostics)
+        for chunk in _chunks(text):
+            try:
+                definitions.extend(_parse_chunk(chunk, file, diags))
+            except UnexpectedInput as err:
+                diags.diagnostics.append(_syntax_error(err, chunk, file))
+        if len(diags.diagnostics) == before:  # the chunks hid the error: report it as found
+            diags.diagnostics.append(_syntax_error(first, text, file))
+        return definitions
+
+
+def _chunks(text: str):
+    """The text once per definition, everything else blanked so positions stay true."""
+    starts = [m.start() for m in _DEFINITION_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    blank = re.compile(r"[^\n]")
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        yield blank.sub(" ", text[:start]) + text[start:end]
+
+
+def _parse_chunk(text: str, file: str, diags: Collector) -> list[ast.Definition]:
+    tree = parser().parse(text)
+    too_deep = _too_deep(tree)
+    if too_deep is not None:
+        diags.error(
+            "E003",
+            f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+            _span(file, too_deep),
+            "name parts of it as traits or segments and refer to them",
+        )
+        return []
+    return _ToAst(file, diags).transform(tree)
+
+
+def _too_deep(tree: Tree):
+    """The meta of the first subtree past MAX_DEPTH (long operator chains count too)."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        weight = len(node.children) // 2 if node.data in ("arith", "term") else 1
+        depth += weight
+        if depth > MAX_DEPTH:
+            return node.meta
+        stack.extend((child, depth) for child in node.children)
+    return None
+
+
+def _span(file: str, meta) -> Span:
+    if getattr(meta, "empty", False) or not hasattr(meta, "line"):
+        return Span(file, 1, 1, 1, 1)
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _token_span(file: str, tok: Token) -> Span:
+    return Span(file, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+
+
+def _syntax_error(err: UnexpectedInput, text: str, file: str):
+    """Turn Lark's exception into a diagnostic that says what was expected, in words."""
+    from .diagnostics import Diagnostic
+
+    line, col = max(err.line, 1), max(err.column, 1)
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        span = Span(file, line, col, line, col + 1)
+        word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text[err.pos_in_stream:])
+        if char == '"':
+            return Diagnostic("E002", "unterminated string", span, ('close it with " on the same line',))
+        if word and not word.group().islower():
+            low = word.group().lower()
+            return Diagnostic(
+                "E002",
+                f"names are lower case: '{word.group()}'",
+                Span(file, line, col, line, col + len(word.group())),
+                (f"write '{low}'",),
+            )
+        shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}" if char else "end of file"
+        return Diagnostic("E002", f"unexpected character {shown}", span, (_expected(err.allowed),))
+    if isinstance(err, UnexpectedEOF) or err.token.type == "$END":
+        # point just past the last thing written: that is where more was needed
+        body = text.rstrip()
+        last_line = body.count("\n") + 1
+        col = len(body) - (body.rfind("\n") + 1) + 1
+        span = Span(file, last_line, col, last_line, col + 1)
+        return Diagnostic("E002", "incomplete definition", span, (_expected(err.expected),))
+    tok = err.token
+    span = _token_span(file, tok)
+    expected = set(err.expected)
+    if {"HOUR", "DAYS"} <= expected and tok.type == "NAME":
+        return Diagnostic(
+            "E004",
+            f"unknown time unit '{tok}'",
+            span,
+            ("use hour(s), day(s), week(s), month(s) or year(s)",),
+        )
+    if tok.type == "NAME" and tok.lower() in keywords():
+        return Diagnostic(
+            "E002",
+            f"'{tok}' is a keyword and cannot stand here",
+            span,
+            (_expected(expected), f"to use it as a name, write it in backticks: `{tok}`"),
+        )
+    before = re.search(r"([A-Za-z_]+)\s*$", text[: tok.start_pos])
+    if before and before.group(1).lower() in keywords() and expected <= {"LPAR", "NUMBER"}:
+        word = before.group(1)
+        return Diagnostic(
+            "E002",
+            f"unexpected {_describe(tok)} after the keyword '{word}'",
+            span,
+            (_expected(expected), f"if '{word}' is a column, write it in backticks: `{word}`"),
+        )
+    if expected <= {"SEGMENT", "TRAIT", "$END"}:
+        return Diagnostic(
+            "E002",
+            f"unexpected {_describe(tok)}",
+            span,
+            ("a definition starts with `segment NAME:` or `trait NAME =`",),
+        )
+    return Diagnostic("E002", f"unexpected {_describe(tok)}", span, (_expected(expected),))
+
+
+def _describe(tok: Token) -> str:
+    kind = _TERMINAL_NAMES.get(tok.type)
+    if kind:
+        return f"{kind.split(' (')[0].removeprefix('a ')} '{tok}'"
+    return f"'{tok}'"
+
+
+def _expected(terminals) -> str:
+    if {"NAME", "NUMBER"} <= set(terminals):
+        return "expected a condition or a value: a name, a number, a string, a date, (, not, did, …"
+    names = _terminal_text()
+    words = sorted({names.get(t, t.lower()) for t in terminals})
+    if len(words) > 10:
+        words = words[:10] + ["…"]
+    return "expected " + ", ".join(words) if words else ""
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Lark tree -> ast nodes. Literal values are checked here (dates, escapes, names)."""
+
+    def __init__(self, file: str, diags: Collector):
+        super().__init__()
+        self.file = file
+        self.diags = diags
+
+    def _s(self, meta) -> Span:
+        return _span(self.file, meta)
+
+    # definitions
+    def start(self, meta, children):
+        return list(children)
+
+    def _definition(self, kind, meta, children):
+        (name, name_span), *rest = children
+        description = rest[0] if len(rest) == 2 else None
+        return ast.Definition(kind, name, description, rest[-1], span=self._s(meta), name_span=name_span)
+
+    def segment(self, meta, children):
+        return self._definition("segment", meta, children)
+
+    def trait(self, meta, children):
+        return self._definition("trait", meta, children)
+
+    def description(self, meta, children):
+        return children[0].value  # already unescaped by `string`
+
+    # names and literals
+    def name(self, meta, children):
+        tok = children[0]
+        span = _token_span(self.file, tok)
+        if tok.type == "QUOTED_NAME":
+            return tok[1:-1], span
+        if tok in keywords():
+            self.diags.error(
+                "E002",
+                f"'{tok}' is a keyword and cannot be used as a name",
+                span,
+                f"write it in backticks: `{tok}`",
+            )
+        return str(tok), span
+
+    def string(self, meta, children):
+        tok = children[0]
+        body = tok[1:-1]
+        bad = re.search(r"\\[^\"\\]", body)
+        if bad:
+            col = tok.column + 1 + bad.start()
+            self.diags.error(
+                "E005",
+                f"unknown escape '{bad.group()}' in a string",
+                Span(self.file, tok.line, col, tok.line, col + 2),
+                "strings know only \\\" and \\\\; write '\\\\' for a backslash "
+                f"(e.g. \"\\{bad.group()}\")",
+            )
+        value = re.sub(r"\\(.)", r"\1", body)
+        return ast.Literal(value, "string", span=self._s(meta))
+
+    def number(self, meta, children):
+        text = str(children[0])
+        if "." in text:
+            return ast.Literal(Decimal(text), "float", span=self._s(meta))
+        return ast.Literal(int(text), "int", span=self._s(meta))
+
+    def _time_literal(self, tok: Token, meta) -> ast.Literal:
+        span = _token_span(self.file, tok)
+        try:
+            if "T" in tok:
+                value = dt.datetime.fromisoformat(str(tok))
+                return ast.Literal(value, "timestamp", span=span)
+            return ast.Literal(dt.date.fromisoformat(str(tok)), "date", span=span)
+        except ValueError as err:
+            self.diags.error("E006", f"'{tok}' is not a real {'timestamp' if 'T' in tok else 'date'}: {err}", span)
+            return ast.Literal(dt.date(2000, 1, 1), "date", span=span)
+
+    def date(self, meta, children):
+        return self._time_literal(children[0], meta)
+
+    timestamp = date
+
+    def time_point(self, meta, children):
+        return self._time_literal(children[0], meta)
+
+    def true(self, meta, children):
+        return ast.Literal(True, "bool", span=self._s(meta))
+
+    def false(self, meta, children):
+        return ast.Literal(False, "bool", span=self._s(meta))
+
+    def unit(self, meta, children):
+        return str(children[0]).lower().rstrip("s")
+
+    def duration(self, meta, children):
+        amount, unit = children
+        if "." in amount:
+            self.diags.error(
+                "E007", f"a duration needs a whole number, not {amount}", self._s(meta),
+                f"use a smaller unit instead of a fraction of a {unit}",
+            )
+            return ast.Duration(0, unit, span=self._s(meta))
+        return ast.Duration(int(amount), unit, span=self._s(meta))
+
+    def ago(self, meta, children):
+        return ast.Ago(children[0], span=self._s(meta))
+
+    # values
+    def ref(self, meta, children):
+        name, span = children[0]
+        return ast.Ref(name, span=span)
+
+    def neg(self, meta, children):
+        value = children[0]
+        if isinstance(value, ast.Literal) and value.kind in ("int", "float"):
+            return ast.Literal(-value.value, value.kind, span=self._s(meta))
+        return ast.Neg(value, span=self._s(meta))
+
+    def _chain(self, meta, children):
+        # `a - b + c` arrives flat: fold it to the left
+        result = children[0]
+        for op, right in zip(children[1::2], children[2::2]):
+            span = Span(self.file, result.span.line, result.span.col, right.span.end_line, right.span.end_col) \
+                if result.span and right.span else self._s(meta)
+            result = ast.Arith(op, result, right, span=span)
+        return result
+
+    arith = _chain
+    term = _chain
+
+    def comp_op(self, meta, children):
+        return str(children[0])
+
+    add_op = comp_op
+    mul_op = comp_op
+
+    def lower(self, meta, children):
+        return ast.Call("lower", children[0], span=self._s(meta))
+
+    def upper(self, meta, children):
+        return ast.Call("upper", children[0], span=self._s(meta))
+
+    def event_ref(self, meta, children):
+        (name, span), filt = children
+        return ast.EventRef(name, filt, span=self._s(meta))
+
+    def event_column(self, meta, children):
+        event, (column, span) = children
+        return event, ast.Ref(column, span=span)
+
+    def _aggregate(self, func, meta, children):
+        target, *window = children
+        event, column = target if isinstance(target, tuple) else (target, None)
+        return ast.Aggregate(func, event, column, window[0] if window else None, span=self._s(meta))
+
+    def agg_count(self, meta, children):
+        return self._aggregate("count", meta, children)
+
+    def agg_first(self, meta, children):
+        return self._aggregate("first", meta, children)
+
+    def agg_last(self, meta, children):
+        return self._aggregate("last", meta, children)
+
+    def agg_sum(self, meta, children):
+        return self._aggregate("sum", meta, children)
+
+    def agg_avg(self, meta, children):
+        return self._aggregate("avg", meta, children)
+
+    def agg_min(self, meta, children):
+        return self._aggregate("min", meta, children)
+
+    def agg_max(self, meta, children):
+        return self._aggregate("max", meta, children)
+
+    # windows and ranges
+    def last_window(self, meta, children):
+        return ast.Window(duration=children[0], span=self._s(meta))
+
+    def range_window(self, meta, children):
+        start, end = (children + [None])[:2]
+        return ast.Window(start=start, end=end, span=self._s(meta))
+
+    def range_window_to(self, meta, children):
+        return ast.Window(end=children[0], span=self._s(meta))
+
+    def num_range(self, meta, children):
+        tok = children[0]
+        low, high = str(tok).split("..")
+        return self._bound(low, tok), self._bound(high, tok)
+
+    def _bound(self, text: str, tok: Token):
+        if not text:
+            return None
+        span = _token_span(self.file, tok)
+        return ast.Literal(Decimal(text), "float", span=span) if "." in text else ast.Literal(int(text), "int", span=span)
+
+    def time_range(self, meta, children):
+        return (children + [None])[:2]
+
+    def time_range_to(self, meta, children):
+        return None, children[0]
+
+    def list(self, meta, children):
+        return tuple(c for c in children if c is not None)
+
+    # conditions
+    def or_expr(self, meta, children):
+        return ast.BoolOp("or", tuple(children), span=self._s(meta))
+
+    def and_expr(self, meta, children):
+        return ast.BoolOp("and", tuple(children), span=self._s(meta))
+
+    def not_(self, meta, children):
+        return ast.Not(children[0], span=self._s(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Compare(op, left, right, span=self._s(meta))
+
+    def before(self, meta, children):
+        return ast.Compare("before", children[0], children[1], span=self._s(meta))
+
+    def after(self, meta, children):
+        return ast.Compare("after", children[0], children[1], span=self._s(meta))
+
+    def in_range(self, meta, children):
+        value, (low, high) = children
+        return ast.InRange(value, low, high, span=self._s(meta))
+
+    def in_list(self, meta, children):
+        return ast.InList(children[0], children[1], span=self._s(meta))
+
+    def not_in_list(self, meta, children):
+        return ast.InList(children[0], children[1], negated=True, span=self._s(meta))
+
+    def _text(self, kind, meta, children):
+        return ast.TextMatch(kind, children[0], children[1], span=self._s(meta))
+
+    def contains(self, meta, children):
+        return self._text("contains", meta, children)
+
+    def starts_with(self, meta, children):
+        return self._text("starts_with", meta, children)
+
+    def ends_with(self, meta, children):
+        return self._text("ends_with", meta, children)
+
+    def matches(self, meta, children):
+        return self._text("matches", meta, children)
+
+    def is_null(self, meta, children):
+        return ast.IsNull(children[0], span=self._s(meta))
+
+    def is_not_null(self, meta, children):
+        return ast.IsNull(children[0], negated=True, span=self._s(meta))
+
+    def in_window(self, meta, children):
+        return ast.InWindow(children[0], children[1], span=self._s(meta))
+
+    def did(self, meta, children):
+        return ast.Did(children[0], children[1] if len(children) > 1 else None, span=self._s(meta))
+
+    def did_not(self, meta, children):
+        return ast.Did(children[0], children[1] if len(children) > 1 else None, negated=True, span=self._s(meta))
+
+    def in_segment(self, meta, children):
+        name, span = children[0]
+        return ast.InSegment(name, span=self._s(meta))
+
+    def _percentile(self, direction, meta, children):
+        tok, value = children
+        return ast.Percentile(direction, Decimal(str(tok)[:-1]), value, span=self._s(meta))
+
+    def top(self, meta, children):
+        return self._percentile("top", meta, children)
+
+    def bottom(self, meta, children):
+        return self._percentile("bottom", meta, children)

@@ -1,0 +1,490 @@
+"""Stage 2: syntax trees + config -> typed IR, checking every name and type on the way.
+
+Each definition is resolved once, on first use, so definitions may come in any order and
+in any file; a reference back into a definition still being resolved is a cycle, reported
+with its path. Errors are collected and resolution goes on, so one run reports them all;
+a value that already failed becomes `ir.Invalid` and raises nothing further.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from . import ast, ir
+from .config import Config, EventSource
+from .diagnostics import Collector, Span, did_you_mean
+
+_MIDNIGHT = dt.time(0, 0)
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+
+
+@dataclass
+class Program:
+    """A checked project: every definition's meaning, in source order."""
+
+    config: Config
+    definitions: dict[str, ast.Definition]
+    segments: dict[str, ir.Cond] = field(default_factory=dict)
+    traits: dict[str, ir.Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where a name is looked up: the entity row, or one event's row inside a filter."""
+
+    event: EventSource | None = None
+
+
+_ENTITY = _Scope()
+
+
+def resolve(definitions: list[ast.Definition], config: Config, diags: Collector) -> Program:
+    by_name: dict[str, ast.Definition] = {}
+    columns = dict(config.entity.columns)
+    for d in definitions:
+        if d.name in by_name:
+            first = by_name[d.name]
+            diags.error(
+                "N006", f"'{d.name}' is defined twice", d.name_span,
+                f"the first definition is a {first.kind} at {first.name_span}; names are unique across the project",
+            )
+        elif d.name in columns:
+            diags.error(
+                "N006", f"{d.kind} '{d.name}' has the same name as an entity column", d.name_span,
+                "rename the definition",
+            )
+        else:
+            by_name[d.name] = d
+    resolver = _Resolver(config, by_name, diags)
+    program = Program(config, by_name)
+    for name, d in by_name.items():
+        result = resolver.definition(name, d.name_span)
+        if d.kind == "segment":
+            program.segments[name] = result
+        else:
+            program.traits[name] = result
+    return program
+
+
+class _Resolver:
+    def __init__(self, config: Config, definitions: dict[str, ast.Definition], diags: Collector):
+        self.config = config
+        self.defs = definitions
+        self.diags = diags
+        self.columns = dict(config.entity.columns)
+        self.done: dict[str, ir.Cond | ir.Value] = {}
+        self.stack: list[str] = []
+
+    def error(self, code: str, message: str, span: Span | None, *hints: str) -> ir.Invalid:
+        self.diags.error(code, message, span, *hints)
+        return ir.Invalid()
+
+    # --- definitions ------------------------------------------------------------------
+
+    def definition(self, name: str, span: Span | None):
+        if name in self.done:
+            return self.done[name]
+        d = self.defs[name]
+        if name in self.stack:
+            path = self.stack[self.stack.index(name):] + [name]
+            self.error(
+                "N005", "definitions refer to each other in a cycle: " + " -> ".join(path), span,
+                "a segment or trait may not depend on itself, directly or through others",
+            )
+            return ir.Invalid() if d.kind == "trait" else ir.Truthy(ir.Invalid())
+        self.stack.append(name)
+        if d.kind == "segment":
+            result = self.cond(d.body, _ENTITY)
+        else:
+            result = self.value(d.body, _ENTITY)
+        self.stack.pop()
+        self.done[name] = result
+        return result
+
+    # --- conditions and values --------------------------------------------------------
+
+    def cond(self, node: ast.Node, scope: _Scope) -> ir.Cond:
+        result = self.expr(node, scope)
+        if isinstance(result, ir.Cond):
+            return result
+        if result.type in ("bool", "error"):
+            return ir.Truthy(result)
+        self.error(
+            "T001", f"expected a condition, but this is a {result.type} value", node.span,
+            "compare it with something, e.g. `age > 30`, or test it with `is null`",
+        )
+        return ir.Truthy(ir.Invalid())
+
+    def value(self, node: ast.Node, scope: _Scope) -> ir.Value:
+        result = self.expr(node, scope)
+        return ir.CondValue(result) if isinstance(result, ir.Cond) else result
+
+    def expr(self, node: ast.Node, scope: _Scope):
+        method = getattr(self, "_" + type(node).__name__.lower())
+        return method(node, scope)
+
+    # conditions
+
+    def _boolop(self, node: ast.BoolOp, scope):
+        items = tuple(self.cond(item, scope) for item in node.items)
+        return ir.And(items) if node.op == "and" else ir.Or(items)
+
+    def _not(self, node: ast.Not, scope):
+        return ir.Not(self.cond(node.item, scope))
+
+    def _compare(self, node: ast.Compare, scope):
+        left, right = self.value(node.left, scope), self.value(node.right, scope)
+        if _invalid(left, right):
+            return ir.Truthy(ir.Invalid())
+        if node.op in ("before", "after"):
+            for side, v in (("left", left), ("right", right)):
+                if v.type not in ir.TIME:
+                    self.error(
+                        "T002", f"`{node.op}` compares times, but its {side} side is a {v.type} value",
+                        (node.left if side == "left" else node.right).span,
+                        "use a date (2024-03-01), a timestamp (2024-03-01T12:00:00) or `30 days ago`",
+                    )
+                    return ir.Truthy(ir.Invalid())
+            left, right = _align_times(left, right)
+            return ir.Compare("<" if node.op == "before" else ">", left, right)
+        kind = _comparable(left.type, right.type)
+        if kind is None:
+            self.error(
+                "T002", f"cannot compare a {left.type} value with a {right.type} value", node.span,
+                _compare_hint(left, right),
+            )
+            return ir.Truthy(ir.Invalid())
+        if kind == "bool" and node.op not in ("=", "!="):
+            self.error("T002", f"bool values can only be compared with = or !=, not {node.op}", node.span)
+            return ir.Truthy(ir.Invalid())
+        if kind == "time":
+            left, right = _align_times(left, right)
+        return ir.Compare(node.op, left, right)
+
+    def _inrange(self, node: ast.InRange, scope):
+        v = self.value(node.value, scope)
+        if _invalid(v):
+            return ir.Truthy(ir.Invalid())
+        bounds = [b for b in (node.low, node.high) if b is not None]
+        bound_kind = "time" if bounds[0].kind in ir.TIME else "number"
+        value_kind = "time" if v.type in ir.TIME else "number" if v.type in ir.NUMERIC else v.type
+        if value_kind != bound_kind:
+            return self.error(
+                "T003", f"a {v.type} value cannot be in a range of {bound_kind}s", node.span,
+                "ranges hold numbers (18..65) or dates and timestamps (2024-01-01..2024-03-31)",
+            ) and ir.Truthy(ir.Invalid())
+        if node.low is not None and node.high is not None and _bound_key(node.low) > _bound_key(node.high):
+            self.error(
+                "T004", f"empty range: {_show(node.low)} is after {_show(node.high)}", node.span,
+                "write the lower bound first",
+            )
+            return ir.Truthy(ir.Invalid())
+        if bound_kind == "number":
+            low = _const(node.low)
+            high = _const(node.high)
+            return ir.Between(v, low, True, high, True)
+        if v.type == "date" and all(b.kind == "date" for b in bounds):
+            return ir.Between(v, _const(node.low), True, _const(node.high), True)
+        low, low_inc, high, high_inc = _time_bounds(node.low, node.high)
+        return ir.Between(_to_timestamp(v), low, low_inc, high, high_inc)
+
+    def _inlist(self, node: ast.InList, scope):
+        v = self.value(node.value, scope)
+        if not node.items:
+            self.error("T005", "empty list", node.span, "a list needs at least one item: [\"a\", \"b\"]")
+            return ir.Truthy(ir.Invalid())
+        items = []
+        for item in node.items:
+            if not isinstance(item, ast.Literal):
+                self.error("T005", "list items must be literal values", item.span, "write numbers, strings, dates or true/false")
+                return ir.Truthy(ir.Invalid())
+            if not _invalid(v) and _comparable(v.type, item.kind) is None:
+                self.error(
+                    "T005", f"a {item.kind} item in a list compared with a {v.type} value", item.span,
+                    _compare_hint(v, _const(item)),
+                )
+                return ir.Truthy(ir.Invalid())
+            items.append(_const(item))
+        if _invalid(v):
+            return ir.Truthy(ir.Invalid())
+        if v.type in ir.TIME and any(i.type == "timestamp" for i in items) or v.type == "timestamp":
+            v, items = _to_timestamp(v), [_to_timestamp(i) for i in items]
+        result = ir.InList(v, tuple(dict.fromkeys(items)))
+        return ir.Not(result) if node.negated else result
+
+    def _textmatch(self, node: ast.TextMatch, scope):
+        v = self.value(node.value, scope)
+        if _invalid(v):
+            return ir.Truthy(ir.Invalid())
+        words = node.kind.replace("_", " ")
+        if v.type != "string":
+            self.error("T006", f"`{words}` needs a string value, but this is a {v.type} value", node.value.span)
+            return ir.Truthy(ir.Invalid())
+        if node.kind == "matches":
+            try:
+                re.compile(node.pattern.value)
+            except re.error as err:
+                self.error("T007", f"invalid regular expression: {err}", node.pattern.span)
+                return ir.Truthy(ir.Invalid())
+        return ir.TextMatch(node.kind, v, node.pattern.value)
+
+    def _isnull(self, node: ast.IsNull, scope):
+        v = self.value(node.value, scope)
+        result = ir.IsNull(v)
+        return ir.Not(result) if node.negated else result
+
+    def _inwindow(self, node: ast.InWindow, scope):
+        v = self.value(node.value, scope)
+        window = self.window(node.window)
+        if _invalid(v) or window is None:
+            return ir.Truthy(ir.Invalid())
+        if v.type not in ir.TIME:
+            self.error(
+                "T002", f"`in last ...` needs a date or timestamp, but this is a {v.type} value", node.value.span
+            )
+            return ir.Truthy(ir.Invalid())
+        return ir.Between(_to_timestamp(v), window.low, window.low_inclusive, window.high, window.high_inclusive)
+
+    def _did(self, node: ast.Did, scope):
+        if scope.event is not None:
+            self.error("T008", "`did` cannot be used inside an event filter", node.span)
+            return ir.Truthy(ir.Invalid())
+        count = self.aggregate("count", node.event, None, node.window, node.span)
+        if _invalid(count):
+            return ir.Truthy(ir.Invalid())
+        return ir.Compare("=" if node.negated else ">", count, ir.Const(0, "int"))
+
+    def _insegment(self, node: ast.InSegment, scope):
+        if scope.event is not None:
+            self.error("T008", "`in segment` cannot be used inside an event filter", node.span)
+            return ir.Truthy(ir.Invalid())
+        d = self.defs.get(node.name)
+        if d is None or d.kind != "segment":
+            segments = [n for n, x in self.defs.items() if x.kind == "segment"]
+            hint = f"'{node.name}' is a trait; use it as a value" if d else did_you_mean(node.name, segments)
+            self.error("N004", f"unknown segment '{node.name}'", node.span, hint)
+            return ir.Truthy(ir.Invalid())
+        return ir.SegmentRef(node.name, self.definition(node.name, node.span))
+
+    def _percentile(self, node: ast.Percentile, scope):
+        if scope.event is not None:
+            self.error("T008", f"`{node.direction}` cannot be used inside an event filter", node.span)
+            return ir.Truthy(ir.Invalid())
+        v = self.value(node.value, scope)
+        if _invalid(v):
+            return ir.Truthy(ir.Invalid())
+        if v.type not in ir.NUMERIC + ir.TIME:
+            self.error("T009", f"`{node.direction}` ranks numbers or times, but this is a {v.type} value", node.value.span)
+            return ir.Truthy(ir.Invalid())
+        return ir.Percentile(node.direction, node.percent, v)
+
+    # values
+
+    def _literal(self, node: ast.Literal, scope):
+        return _const(node)
+
+    def _ago(self, node: ast.Ago, scope):
+        return _as_of_minus(node.duration)
+
+    def _ref(self, node: ast.Ref, scope):
+        name = node.name
+        if scope.event is not None:
+            ev = scope.event
+            columns = dict(ev.columns)
+            if name in columns:
+                return ir.EventColumn(name, columns[name])
+            if name in self.columns or name in self.defs:
+                what = "an entity column" if name in self.columns else f"a {self.defs[name].kind}"
+                return self.error(
+                    "N003", f"'{name}' is {what}; an event filter may use only {ev.name}'s columns", node.span,
+                    f"{ev.name}'s columns: {', '.join(columns) or '(none declared)'}",
+                )
+            return self.error(
+                "N002", f"event '{ev.name}' has no column '{name}'", node.span,
+                did_you_mean(name, columns) or f"declare it under [events.{ev.name}.columns] in segdsl.toml",
+            )
+        if name in self.columns:
+            return ir.Column(name, self.columns[name])
+        d = self.defs.get(name)
+        if d is not None:
+            if d.kind == "segment":
+                return self.error(
+                    "N003", f"'{name}' is a segment, not a value", node.span, f"write `in segment {name}`"
+                )
+            resolved = self.definition(name, node.span)
+            if _invalid(resolved):
+                return ir.Invalid()
+            return ir.Trait(name, resolved)
+        if name in self.config.events:
+            return self.error(
+                "N003", f"'{name}' is an event, not a value", node.span,
+                f"use it as `did {name}`, `count({name})` or `last({name})`",
+            )
+        owners = [e.name for e in self.config.events.values() if name in dict(e.columns)]
+        if owners:
+            return self.error(
+                "N003", f"'{name}' is a column of event '{owners[0]}', not of the entity", node.span,
+                f"use it inside an aggregate, e.g. `sum({owners[0]}.{name})`, or a filter `{owners[0]}[{name} ...]`",
+            )
+        traits = [n for n, x in self.defs.items() if x.kind == "trait"]
+        return self.error(
+            "N001", f"unknown name '{name}'", node.span,
+            did_you_mean(name, list(self.columns) + traits)
+            or "declare the column under [entity.columns] in segdsl.toml, or define a trait",
+        )
+
+    def _call(self, node: ast.Call, scope):
+        v = self.value(node.arg, scope)
+        if _invalid(v):
+            return v
+        if v.type != "string":
+            return self.error("T006", f"`{node.func}` needs a string, but this is a {v.type} value", node.arg.span)
+        return ir.TextFunc(node.func, v)
+
+    def _arith(self, node: ast.Arith, scope):
+        left, right = self.value(node.left, scope), self.value(node.right, scope)
+        if _invalid(left, right):
+            return ir.Invalid()
+        for side in (node.left, node.right):
+            v = left if side is node.left else right
+            if v.type not in ir.NUMERIC:
+                return self.error(
+                    "T010", f"`{node.op}` needs numbers, but this is a {v.type} value", side.span,
+                    "arithmetic works on int and float values",
+                )
+        if node.op == "/" or "float" in (left.type, right.type):
+            type_ = "float"
+        else:
+            type_ = "int"
+        return ir.Arith(node.op, left, right, type_)
+
+    def _neg(self, node: ast.Neg, scope):
+        v = self.value(node.value, scope)
+        if _invalid(v):
+            return v
+        if v.type not in ir.NUMERIC:
+            return self.error("T010", f"`-` needs a number, but this is a {v.type} value", node.value.span)
+        return ir.Negate(v)
+
+    def _aggregate(self, node: ast.Aggregate, scope):
+        if scope.event is not None:
+            return self.error("T008", f"`{node.func}(...)` cannot be used inside an event filter", node.span)
+        return self.aggregate(node.func, node.event, node.column, node.window, node.span)
+
+    def aggregate(self, func, event_ref: ast.EventRef, column: ast.Ref | None, window, span) -> ir.Value:
+        source = self.config.events.get(event_ref.name)
+        if source is None:
+            return self.error(
+                "N002", f"unknown event '{event_ref.name}'", event_ref.span,
+                did_you_mean(event_ref.name, self.config.events)
+                or "declare it as [events.NAME] in segdsl.toml",
+            )
+        scope = _Scope(source)
+        filt = self.cond(event_ref.filter, scope) if event_ref.filter is not None else None
+        win = self.window(window) if window is not None else None
+        col = None
+        if column is not None:
+            col = self._ref(column, scope)
+            if _invalid(col):
+                return ir.Invalid()
+            allowed = ir.NUMERIC if func in ("sum", "avg") else ir.NUMERIC + ir.TIME + ("string",)
+            if col.type not in allowed:
+                return self.error(
+                    "T011", f"`{func}` needs a number, but {source.name}.{column.name} is {col.type}", column.span
+                )
+        if _invalid(filt) or (window is not None and win is None):
+            return ir.Invalid()
+        type_ = {"count": "int", "avg": "float", "first": "timestamp", "last": "timestamp"}.get(func)
+        return ir.Aggregate(func, source, filt, col, win, type_ or col.type)
+
+    def window(self, node: ast.Window) -> ir.Window | None:
+        if node.duration is not None:
+            return ir.Window(_as_of_minus(node.duration), True, ir.AsOf(), True)
+        if node.start is not None and node.end is not None and _bound_key(node.start) > _bound_key(node.end):
+            self.error(
+                "T004", f"empty window: {_show(node.start)} is after {_show(node.end)}", node.span,
+                "write the earlier bound first",
+            )
+            return None
+        return ir.Window(*_time_bounds(node.start, node.end))
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _invalid(*values) -> bool:
+    return any(
+        isinstance(v, ir.Invalid) or (isinstance(v, ir.Truthy) and isinstance(v.value, ir.Invalid)) for v in values
+    )
+
+
+def _const(lit: ast.Literal | None) -> ir.Const | None:
+    return None if lit is None else ir.Const(lit.value, lit.kind)
+
+
+def _as_of_minus(d: ast.Duration) -> ir.AsOfMinus:
+    if d.unit == "week":
+        return ir.AsOfMinus(d.amount * 7, "day")
+    return ir.AsOfMinus(d.amount, d.unit)
+
+
+def _comparable(a: str, b: str) -> str | None:
+    if a in ir.NUMERIC and b in ir.NUMERIC:
+        return "number"
+    if a in ir.TIME and b in ir.TIME:
+        return "time"
+    if a == b and a in ("string", "bool"):
+        return a
+    return None
+
+
+def _compare_hint(left: ir.Value, right: ir.Value) -> str:
+    types = {left.type, right.type}
+    if "string" in types and types & set(ir.NUMERIC):
+        return "numbers are written without quotes: 30, not \"30\""
+    if "string" in types and types & set(ir.TIME):
+        return "dates are written without quotes: 2024-03-01"
+    return "both sides must be numbers, strings, bools, or dates/timestamps"
+
+
+def _to_timestamp(v: ir.Value) -> ir.Value:
+    if v.type != "date":
+        return v
+    if isinstance(v, ir.Const):
+        return ir.Const(dt.datetime.combine(v.value, _MIDNIGHT), "timestamp")
+    return ir.ToTimestamp(v)
+
+
+def _align_times(left: ir.Value, right: ir.Value):
+    """A date meets a timestamp as midnight of that day."""
+    if left.type != right.type:
+        return _to_timestamp(left), _to_timestamp(right)
+    return left, right
+
+
+def _time_bounds(start: ast.Literal | None, end: ast.Literal | None):
+    """Timestamp bounds of a `D1..D2` range: dates cover whole days, timestamps are exact."""
+    low = high = None
+    high_inclusive = True
+    if start is not None:
+        low = _to_timestamp(_const(start))
+    if end is not None:
+        if end.kind == "date":
+            if end.value < dt.date.max:
+                high = ir.Const(dt.datetime.combine(end.value + dt.timedelta(days=1), _MIDNIGHT), "timestamp")
+                high_inclusive = False
+        else:
+            high = _const(end)
+    return low, True, high, high_inclusive
+
+
+def _bound_key(lit: ast.Literal):
+    if lit.kind == "date":
+        return dt.datetime.combine(lit.value, _MIDNIGHT)
+    return lit.value
+
+
+def _show(lit: ast.Literal) -> str:
+    return lit.value.isoformat() if lit.kind in ir.TIME else str(lit.value)
