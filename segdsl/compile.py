@@ -182,9 +182,11 @@ class _Scope:
             v = _wrap(self.value(node.value))
             items = [self.value(i) for i in node.items]
             test = exp.EQ(this=v, expression=items[0]) if len(items) == 1 else exp.In(this=v, expressions=items)
-            values = [node.value]
-            if negated:
+            # `not in` is a predicate of its own, false on a missing value like `in`;
+            # so only the negation of either one adds `OR v IS NULL`
+            if node.negated != negated:
                 test = exp.Not(this=_wrap(test))
+            values = [node.value]
         elif isinstance(node, ir.TextMatch):
             v = _wrap(self.value(node.value))
             if node.kind == "matches":

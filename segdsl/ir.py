@@ -210,8 +210,11 @@ class Between(Cond):
 
 @dataclass(frozen=True)
 class InList(Cond):
+    """`v in [...]`, or `v not in [...]` (negated): both are false when v is missing."""
+
     value: Value
     items: tuple[Const, ...]
+    negated: bool = False
 
 
 @dataclass(frozen=True)

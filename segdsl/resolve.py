@@ -211,8 +211,7 @@ class _Resolver:
             return ir.Truthy(ir.Invalid())
         if v.type in ir.TIME and any(i.type == "timestamp" for i in items) or v.type == "timestamp":
             v, items = _to_timestamp(v), [_to_timestamp(i) for i in items]
-        result = ir.InList(v, tuple(dict.fromkeys(items)))
-        return ir.Not(result) if node.negated else result
+        return ir.InList(v, tuple(dict.fromkeys(items)), node.negated)
 
     def _textmatch(self, node: ast.TextMatch, scope):
         v = self.value(node.value, scope)
