@@ -1,0 +1,56 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        THEN 1
+      END
+    ) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+) AS a2
+  ON a2.k = e.customer_id
+LEFT JOIN (
+  SELECT
+    k
+  FROM (
+    SELECT
+      e.customer_id AS k,
+      RANK() OVER (ORDER BY CAST(COALESCE(a1.v1, 0) AS DOUBLE) / NULLIF(COALESCE(a1.v2, 0), 0) ASC) AS r,
+      COUNT(*) OVER () AS n
+    FROM analytics.customers AS e
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        SUM(ev.amount) AS v1,
+        COUNT(*) AS v2
+      FROM analytics.orders AS ev
+      WHERE
+        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+      GROUP BY
+        ev.customer_id
+    ) AS a1
+      ON a1.k = e.customer_id
+    WHERE
+      NOT (
+        CAST(COALESCE(a1.v1, 0) AS DOUBLE) / NULLIF(COALESCE(a1.v2, 0), 0)
+      ) IS NULL
+  ) AS ranked
+  WHERE
+    (
+      r - 1
+    ) * 100 <= 20 * (
+      n - 1
+    )
+) AS p1
+  ON p1.k = e.customer_id
+WHERE
+  NOT p1.k IS NULL AND COALESCE(a2.v1, 0) >= 2

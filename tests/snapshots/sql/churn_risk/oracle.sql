@@ -1,0 +1,29 @@
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
+        AND ev.ordered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+        THEN 1
+      END
+    ) AS v1,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -3, 'MONTH')
+        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        THEN 1
+      END
+    ) AS v2
+  FROM analytics.orders ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+) a1
+  ON a1.k = e.customer_id
+WHERE
+  COALESCE(a1.v1, 0) >= 2 AND COALESCE(a1.v2, 0) = 0

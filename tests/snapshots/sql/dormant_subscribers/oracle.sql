@@ -1,0 +1,22 @@
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -3, 'MONTH')
+        AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        THEN 1
+      END
+    ) AS v1
+  FROM analytics.email_events ev
+  WHERE
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP) AND ev.kind = 'open'
+  GROUP BY
+    ev.customer_id
+) a1
+  ON a1.k = e.customer_id
+WHERE
+  e.is_subscribed AND COALESCE(a1.v1, 0) = 0

@@ -1,0 +1,7 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+WHERE
+  NOT (
+    e.country IN ('US', 'GB', 'DE', 'FR')
+  )

@@ -1,0 +1,46 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    MAX(ev.ordered_at) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+) AS a2
+  ON a2.k = e.customer_id
+LEFT JOIN (
+  SELECT
+    k
+  FROM (
+    SELECT
+      e.customer_id AS k,
+      RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
+      COUNT(*) OVER () AS n
+    FROM analytics.customers AS e
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        SUM(ev.amount) AS v1
+      FROM analytics.orders AS ev
+      WHERE
+        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+      GROUP BY
+        ev.customer_id
+    ) AS a1
+      ON a1.k = e.customer_id
+  ) AS ranked
+  WHERE
+    (
+      r - 1
+    ) * 100 <= 20 * (
+      n - 1
+    )
+) AS p1
+  ON p1.k = e.customer_id
+WHERE
+  NOT p1.k IS NULL
+  AND a2.v1 < DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS TIMESTAMP))

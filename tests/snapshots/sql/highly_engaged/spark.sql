@@ -1,0 +1,83 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    k
+  FROM (
+    SELECT
+      e.customer_id AS k,
+      RANK() OVER (
+        ORDER BY (
+          (
+            3 * COALESCE(a1.v1, 0)
+          ) + (
+            2 * COALESCE(a2.v1, 0)
+          )
+        ) + COALESCE(a3.v1, 0) DESC
+      ) AS r,
+      COUNT(*) OVER () AS n
+    FROM analytics.customers AS e
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        COUNT(
+          CASE
+            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90)
+            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            THEN 1
+          END
+        ) AS v1
+      FROM analytics.orders AS ev
+      WHERE
+        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+      GROUP BY
+        ev.customer_id
+    ) AS a1
+      ON a1.k = e.customer_id
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        COUNT(
+          CASE
+            WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90)
+            AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            THEN 1
+          END
+        ) AS v1
+      FROM analytics.email_events AS ev
+      WHERE
+        ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP) AND ev.kind = 'click'
+      GROUP BY
+        ev.customer_id
+    ) AS a2
+      ON a2.k = e.customer_id
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        COUNT(
+          CASE
+            WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -30)
+            AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            THEN 1
+          END
+        ) AS v1
+      FROM analytics.events AS ev
+      WHERE
+        ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        AND ev.event_type = 'page_view'
+      GROUP BY
+        ev.customer_id
+    ) AS a3
+      ON a3.k = e.customer_id
+  ) AS ranked
+  WHERE
+    (
+      r - 1
+    ) * 100 <= 15 * (
+      n - 1
+    )
+) AS p1
+  ON p1.k = e.customer_id
+WHERE
+  NOT p1.k IS NULL

@@ -1,0 +1,6 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+WHERE
+  e.birth_date >= CAST('1981-01-01' AS DATE)
+  AND e.birth_date <= CAST('1996-12-31' AS DATE)

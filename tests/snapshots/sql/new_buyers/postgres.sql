@@ -1,0 +1,19 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    MIN(ev.ordered_at) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+) AS a1
+  ON a1.k = e.customer_id
+WHERE
+  a1.v1 >= (
+    CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-3 MONTH'
+  )
+  AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)

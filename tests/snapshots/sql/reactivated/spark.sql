@@ -1,0 +1,26 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(CASE WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP) THEN 1 END) AS v1,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+        AND ev.ordered_at < CAST('2026-04-01 00:00:00' AS TIMESTAMP)
+        THEN 1
+      END
+    ) AS v2,
+    MIN(ev.ordered_at) AS v3
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+) AS a1
+  ON a1.k = e.customer_id
+WHERE
+  COALESCE(a1.v1, 0) > 0
+  AND COALESCE(a1.v2, 0) = 0
+  AND a1.v3 < CAST('2026-01-01 00:00:00' AS TIMESTAMP)

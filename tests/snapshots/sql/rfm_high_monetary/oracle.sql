@@ -1,0 +1,40 @@
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN (
+  SELECT
+    k
+  FROM (
+    SELECT
+      e.customer_id AS k,
+      RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC NULLS LAST) AS r,
+      COUNT(*) OVER () AS n
+    FROM analytics.customers e
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        SUM(
+          CASE
+            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12, 'MONTH')
+            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            THEN ev.amount
+          END
+        ) AS v1
+      FROM analytics.orders ev
+      WHERE
+        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+      GROUP BY
+        ev.customer_id
+    ) a1
+      ON a1.k = e.customer_id
+  ) ranked
+  WHERE
+    (
+      r - 1
+    ) * 100 <= 25 * (
+      n - 1
+    )
+) p1
+  ON p1.k = e.customer_id
+WHERE
+  NOT p1.k IS NULL

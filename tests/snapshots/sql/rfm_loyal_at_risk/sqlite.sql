@@ -1,0 +1,30 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-12 MONTH')
+        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+        THEN 1
+      END
+    ) AS v1,
+    MAX(ev.ordered_at) AS v2
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+  GROUP BY
+    ev.customer_id
+) AS a1
+  ON a1.k = e.customer_id
+WHERE
+  COALESCE(a1.v1, 0) >= 5
+  AND (
+    (
+      a1.v2 < DATE(DATETIME('2026-06-30 00:00:00'), '-45 DAY')
+      OR a1.v2 > DATETIME('2026-06-30 00:00:00')
+    )
+    OR a1.v2 IS NULL
+  )

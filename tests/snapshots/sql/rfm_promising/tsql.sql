@@ -1,0 +1,78 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    MAX(ev.ordered_at) AS v1,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS DATETIME2))
+        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+        THEN 1
+      END
+    ) AS v2,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS DATETIME2))
+        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+        THEN 1
+      END
+    ) AS v3
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+  GROUP BY
+    ev.customer_id
+) AS a1
+  ON a1.k = e.customer_id
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.event_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS DATETIME2))
+        AND ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+        THEN 1
+      END
+    ) AS v1
+  FROM analytics.email_events AS ev
+  WHERE
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME2) AND ev.kind = 'click'
+  GROUP BY
+    ev.customer_id
+) AS a2
+  ON a2.k = e.customer_id
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.occurred_at >= DATEADD(DAY, -30, CAST('2026-06-30 00:00:00' AS DATETIME2))
+        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+        THEN 1
+      END
+    ) AS v1
+  FROM analytics.events AS ev
+  WHERE
+    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+    AND ev.event_type = 'page_view'
+  GROUP BY
+    ev.customer_id
+) AS a3
+  ON a3.k = e.customer_id
+WHERE
+  (
+    a1.v1 >= DATEADD(DAY, -45, CAST('2026-06-30 00:00:00' AS DATETIME2))
+    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+  )
+  AND COALESCE(a1.v2, 0) <= 2
+  AND (
+    (
+      (
+        3 * COALESCE(a1.v3, 0)
+      ) + (
+        2 * COALESCE(a2.v1, 0)
+      )
+    ) + COALESCE(a3.v1, 0)
+  ) >= 8

@@ -1,0 +1,20 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
+  GROUP BY
+    ev.customer_id
+) AS a1
+  ON a1.k = e.customer_id
+WHERE
+  (
+    e.signup_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
+    AND e.signup_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
+  )
+  AND COALESCE(a1.v1, 0) = 0

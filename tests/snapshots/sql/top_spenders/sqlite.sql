@@ -1,0 +1,40 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN (
+  SELECT
+    k
+  FROM (
+    SELECT
+      e.customer_id AS k,
+      RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
+      COUNT(*) OVER () AS n
+    FROM analytics.customers AS e
+    LEFT JOIN (
+      SELECT
+        ev.customer_id AS k,
+        SUM(
+          CASE
+            WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-365 DAY')
+            AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+            THEN ev.amount
+          END
+        ) AS v1
+      FROM analytics.orders AS ev
+      WHERE
+        ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+      GROUP BY
+        ev.customer_id
+    ) AS a1
+      ON a1.k = e.customer_id
+  ) AS ranked
+  WHERE
+    (
+      r - 1
+    ) * 100 <= 10 * (
+      n - 1
+    )
+) AS p1
+  ON p1.k = e.customer_id
+WHERE
+  NOT p1.k IS NULL

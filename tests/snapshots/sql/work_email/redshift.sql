@@ -1,0 +1,11 @@
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+WHERE
+  NOT e.email IS NULL
+  AND (
+    NOT (
+      LOWER(e.email) ~ '@(gmail|yahoo|hotmail|outlook|icloud)[.]com$'
+    )
+    OR LOWER(e.email) IS NULL
+  )

@@ -1,0 +1,244 @@
+"""Each language form on DuckDB against members worked out by hand from LANGUAGE.md.
+
+The data is small enough to check every expectation by reading it; each row exists to
+sit on an edge: missing values, window boundaries to the second, events after as-of,
+customers without events, ties, and the characters LIKE treats specially.
+"""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+import segdsl
+
+AS_OF = dt.datetime(2026, 1, 1, 12, 0, 0)
+
+CONFIG = """
+[project]
+name = "semantics"
+
+[entity]
+table = "crm.people"
+key = "id"
+
+[entity.columns]
+age = "int"
+name = "string"
+country = "string"
+signup_at = "timestamp"
+birth = "date"
+credit = "int"
+score = "float"
+vip = "bool"
+first = "int"
+
+[events.purchase]
+table = "crm.orders"
+key = "person"
+time = "at"
+[events.purchase.columns]
+amount = "float"
+category = "string"
+
+[events.cart]
+table = "crm.events"
+key = "person"
+time = "at"
+filter = { kind = "cart" }
+[events.cart.columns]
+value = "float"
+
+[events.view]
+table = "crm.events"
+key = "person"
+time = "at"
+filter = { kind = "view" }
+"""
+
+T = dt.datetime
+PEOPLE = [
+    # id, age, name, country, signup_at, birth, credit, score, vip, first
+    (1, 30, "50% off_deal", "US", T(2026, 1, 1, 12, 0, 0), dt.date(1990, 1, 1), -100, 1.5, True, 1),
+    (2, None, "O'Brien \\ co", None, T(2025, 12, 2, 12, 0, 0), dt.date(1990, 6, 30), 0, 0.0, False, None),
+    (3, 50, "50 percent", "DE", T(2025, 12, 2, 11, 59, 59), None, 5, None, None, 3),
+    (4, 18, "Zoë", "us", None, dt.date(2000, 2, 29), None, 3.0, True, 4),
+    (5, 65, "x_y", "FR", T(2026, 1, 1, 12, 0, 1), dt.date(1985, 12, 31), 100, 3.0, None, 5),
+]
+ORDERS = [
+    # person, at, amount, category
+    (1, T(2026, 1, 1, 12, 0, 0), 10.0, "shoes"),   # exactly at as-of: counts
+    (1, T(2025, 12, 2, 12, 0, 0), 20.0, "shoes"),  # exactly as-of minus 30 days: counts in last 30 days
+    (2, T(2025, 12, 2, 11, 59, 59), 5.0, None),    # one second before the 30-day window
+    (2, T(2026, 1, 1, 12, 0, 1), 1000.0, "shoes"), # one second after as-of: never counts
+    (3, T(2025, 6, 30, 23, 59, 59), None, "bags"), # last second of June 30
+    (3, T(2025, 7, 1, 0, 0, 0), 7.5, "bags"),
+    (5, T(2027, 1, 1, 0, 0, 0), 50.0, "shoes"),    # only a future order
+    (None, T(2025, 12, 31, 0, 0, 0), 99.0, "x"),   # no key: nobody's
+    (4, None, 99.0, "x"),                          # no time: never counts
+]
+EVENTS = [
+    # person, at, kind, value
+    (1, T(2025, 12, 30, 0, 0, 0), "cart", 30.0),
+    (2, T(2025, 12, 30, 0, 0, 0), "view", None),
+    (2, T(2025, 12, 30, 0, 0, 0), "search", None),  # matches no event source
+    (3, T(2025, 12, 31, 0, 0, 0), "cart", None),
+    (4, T(2025, 12, 31, 0, 0, 0), "view", None),
+    (4, T(2025, 12, 31, 0, 0, 0), "view", None),
+]
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = duckdb.connect()
+    c.execute("CREATE SCHEMA crm")
+    c.execute(
+        "CREATE TABLE crm.people (id INT, age INT, name VARCHAR, country VARCHAR, signup_at TIMESTAMP,"
+        " birth DATE, credit INT, score DOUBLE, vip BOOLEAN, first INT)"
+    )
+    c.executemany("INSERT INTO crm.people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", PEOPLE)
+    c.execute('CREATE TABLE crm.orders (person INT, "at" TIMESTAMP, amount DOUBLE, category VARCHAR)')
+    c.executemany("INSERT INTO crm.orders VALUES (?, ?, ?, ?)", ORDERS)
+    c.execute('CREATE TABLE crm.events (person INT, "at" TIMESTAMP, kind VARCHAR, value DOUBLE)')
+    c.executemany("INSERT INTO crm.events VALUES (?, ?, ?, ?)", EVENTS)
+    return c
+
+
+def members(con, body: str, extra: str = "") -> set[int]:
+    project = segdsl.project_from_sources(CONFIG, {"s.seg": f"segment target: {body}\n{extra}"})
+    sql = project.compile_segment("target", "duckdb", AS_OF)
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == len({r[0] for r in rows}), "duplicate keys"
+    return {r[0] for r in rows}
+
+
+CASES = [
+    # comparisons and missing values
+    ("age >= 30", {1, 3, 5}),
+    ("not (age >= 30)", {2, 4}),
+    ('country != "US"', {3, 4, 5}),
+    ('not (country = "US")', {2, 3, 4, 5}),
+    ('country not in ["US", "DE"]', {4, 5}),
+    ('not (country not in ["US", "DE"])', {1, 2, 3}),
+    ('country in ["US", "us"]', {1, 4}),
+    ("vip", {1, 4}),
+    ("not vip", {2, 3, 5}),
+    ("vip = false", {2}),
+    ("age is null", {2}),
+    ("not (age is null)", {1, 3, 4, 5}),
+    ("score is not null and score > 1", {1, 4, 5}),
+    # ranges: inclusive, open ends, signed bounds, whole days
+    ("age 18..50", {1, 3, 4}),
+    ("age 31..", {3, 5}),
+    ("age ..18", {4}),
+    ("not (age 18..50)", {2, 5}),
+    ("credit -100..0", {1, 2}),
+    ("credit -100..-1", {1}),
+    ("signup_at 2025-12-02..2025-12-02", {2, 3}),
+    ("birth ..1990-06-30", {1, 2, 5}),
+    ("signup_at <= 2025-12-02", set()),  # midnight: both Dec 2 signups are later
+    ("signup_at <= 2025-12-02T11:59:59", {3}),
+    ("signup_at before 2025-12-03", {2, 3}),
+    ("signup_at after 2025-12-02T12:00:00", {1, 5}),
+    ("birth < 1990-01-01T00:00:01", {1, 5}),
+    # relative time: windows to the second; a signup after as-of is outside `last`
+    ("signup_at in last 30 days", {1, 2}),
+    ("signup_at before 30 days ago", {3}),
+    ("signup_at after 1 month ago", {1, 2, 3, 5}),  # 2025-12-01T12:00:00
+    # text: literal and case-sensitive
+    ('name contains "%"', {1}),
+    ('name contains "_"', {1, 5}),
+    ('name contains "\'"', {2}),
+    ('name contains "\\\\"', {2}),
+    ('name starts with "50"', {1, 3}),
+    ('name starts with "50%"', {1}),
+    ('name ends with "y"', {5}),
+    ('lower(name) contains "zo"', {4}),
+    ('name contains "zo"', set()),
+    ('upper(country) = "US"', {1, 4}),
+    ('name matches "^[0-9]+ p"', {3}),
+    ('name matches "ë"', {4}),
+    ('not (name matches "_")', {2, 3, 4}),
+    # arithmetic; division by zero is missing
+    ("age / 4 = 7.5", {1}),
+    ("score / credit > 0", {5}),  # person 2 divides by zero: missing
+    ("not (score / credit > 0)", {1, 2, 3, 4}),
+    ("age * 2 - -1 = 61", {1}),
+    # aggregates and windows
+    ("count(purchase) = 2", {1, 3}),  # person 2's second order is after as-of
+    ("count(purchase) = 0", {4, 5}),
+    ("count(purchase, last 30 days) = 2", {1}),
+    ("count(purchase, last 30 days) = 0", {2, 3, 4, 5}),
+    ("sum(purchase.amount) = 0", {4, 5}),
+    ("sum(purchase.amount) = 7.5", {3}),
+    ("avg(purchase.amount) is null", {4, 5}),
+    ("avg(purchase.amount) = 7.5", {3}),
+    ("max(purchase.amount) >= 20", {1}),
+    ("count(purchase, 2025-06-30..2025-06-30) = 1", {3}),
+    ("count(purchase, 2025-07-01..) = 1", {2, 3}),
+    ("count(purchase, ..2025-06-30) = 1", {3}),
+    ('count(purchase[category = "shoes"]) = 2', {1}),
+    ('count(purchase[category != "shoes"]) = 1', set()),
+    ('count(purchase[not (category = "shoes")]) = 1', {2}),
+    ("sum(purchase[amount > 6].amount, 2025-07-01..2025-07-01) = 7.5", {3}),
+    ("first(purchase) = 2025-06-30T23:59:59", {3}),
+    ("last(purchase) before 30 days ago", {2, 3}),
+    ("last(purchase) is null", {4, 5}),
+    # did / did not, shared event tables with filters
+    ("did cart", {1, 3}),
+    ("did view", {2, 4}),
+    ("did not cart and did not view", {5}),
+    ("did purchase in last 30 days", {1}),
+    ("did not purchase in last 30 days", {2, 3, 4, 5}),
+    ("count(view) = 2", {4}),
+    ("sum(cart.value) = 0", {2, 3, 4, 5}),
+    ("did purchase in 2025-07-01T00:00:00..", {1, 2, 3}),
+    # percentiles: ranked over the whole entity, ties together
+    ("top 50% by score", {4, 5}),  # 1.5, 0, 3, 3 ranked: ahead/(4-1) <= 0.5
+    ("top 0% by score", {4, 5}),
+    ("bottom 34% by score", {1, 2}),
+    ("bottom 33% by score", {2}),
+    ("top 100% by score", {1, 2, 4, 5}),
+    ("not (top 50% by score)", {1, 2, 3}),
+    ('country = "US" and top 50% by score', set()),
+    ("top 40% by count(purchase)", {1, 3}),  # 2,1,2,0,0: rows with no events rank at 0
+    ("bottom 50% by count(purchase)", {2, 4, 5}),
+    ("top 20% by first(purchase)", {1}),
+    # keywords: case-insensitive and reserved; backticks make names
+    ("AGE >= 30 AND Not vip", None),  # upper-case name: an error, checked separately
+    ("age >= 30 AND NOT vip OR `first` = 4", {3, 4, 5}),
+    ("`first` 1..3", {1, 3}),
+]
+
+
+@pytest.mark.parametrize("body,expected", [c for c in CASES if c[1] is not None], ids=lambda c: str(c))
+def test_form(con, body, expected):
+    assert members(con, body) == expected
+
+
+def test_upper_case_names_are_an_error(con):
+    with pytest.raises(segdsl.SegdslError, match="names are lower case"):
+        members(con, "AGE >= 30")
+
+
+def test_traits_and_segment_references_in_any_order(con):
+    extra = """
+trait spend = sum(purchase.amount)
+segment big: spend >= 5
+trait recent_buyer = did purchase in last 30 days
+"""
+    assert members(con, "in segment big and not recent_buyer", extra) == {2, 3}
+    assert members(con, "not in segment big", extra) == {4, 5}
+    assert members(con, "recent_buyer = false and spend = 0", extra) == {4, 5}
+
+
+def test_not_is_the_exact_complement_everywhere(con):
+    everyone = {p[0] for p in PEOPLE}
+    for body, expected in CASES:
+        if expected is not None:
+            assert members(con, f"not ({body})") == everyone - expected, body
+
+
+def test_future_events_never_count_even_unwindowed(con):
+    assert members(con, "max(purchase.amount) > 100") == set()
+    assert members(con, "did purchase") == {1, 2, 3}
