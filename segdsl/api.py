@@ -119,7 +119,14 @@ def _build(config: Config, files: dict[str, str], sources, diags: Collector, roo
         diags.error("E003", "definitions refer to each other too deeply to check", None,
                     "shorten the chains of traits and segments that refer to each other")
         return None, diags.diagnostics, sources
-    return Project(config, program, sources, root), diags.diagnostics, sources
+    return Project(config, program, sources, root), _in_source_order(diags.diagnostics), sources
+
+
+def _in_source_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Stages find problems in their own order; users read files top to bottom."""
+    def position(d: Diagnostic):
+        return (0, "", 0, 0) if d.span is None else (1, d.span.file, d.span.line, d.span.col)
+    return sorted(diagnostics, key=position)
 
 
 def _shown(path: Path) -> str:

@@ -188,6 +188,15 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
             (_expected(expected), f"to use it as a name, write it in backticks: `{tok}`"),
         )
     before = re.search(r"([A-Za-z_]+)\s*$", text[: tok.start_pos])
+    if tok.type == "LSQB" and before and before.group(1) not in keywords():
+        event = before.group(1)
+        return Diagnostic(
+            "E002",
+            f"unexpected '[': '{event}' is not an event here",
+            span,
+            (f"an event filter belongs inside an aggregate or `did`: `count({event}[...])`, "
+             f"`sum({event}[...].column)`, `did {event}[...]`",),
+        )
     if before and before.group(1).lower() in keywords() and expected <= {"LPAR", "NUMBER"}:
         word = before.group(1)
         return Diagnostic(

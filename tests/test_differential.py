@@ -119,12 +119,13 @@ def E(cid, at, event_type, value=None, campaign=None):
 
 def run_examples(segments: dict, data: dict, as_of=AS_OF, expected: dict | None = None,
                  traits: dict | None = None):
+    # names get a prefix so that short names like `before` or `min` are not keywords
     defs = [TraitDef(n, v) for n, v in (traits or {}).items()]
-    defs += [SegmentDef(n, p) for n, p in segments.items()]
+    defs += [SegmentDef(f"seg_{n}", p) for n, p in segments.items()]
     sources = {"segments/t.seg": render(defs)}
     # the oracle itself must give the hand-derived answer ...
     for name, want in (expected or {}).items():
-        assert evaluate(defs, name, data, as_of) == want, name
+        assert evaluate(defs, f"seg_{name}", data, as_of) == want, name
     # ... and the compiled SQL must agree with the oracle
     check_project(defs, sources, data, as_of)
 

@@ -115,7 +115,7 @@ def dates_around(vocab: Vocab):
 
 @st.composite
 def datasets(draw, vocab: Vocab, max_customers: int = 7, max_events: int = 12):
-    n = draw(st.integers(0, max_customers))
+    n = draw(st.integers(min(2, max_customers), max_customers))
     ids = list(range(1, n + 1))
     customers = []
     for cid in ids:
@@ -138,14 +138,14 @@ def datasets(draw, vocab: Vocab, max_customers: int = 7, max_events: int = 12):
         "ordered_at": draw(maybe(times_around(vocab))),
         "amount": draw(maybe(st.one_of(st.sampled_from([0.0, 10.0, 25.5]), quarters(-5, 100)))),
         "category": draw(maybe(st.sampled_from(CATEGORIES))),
-    } for _ in range(draw(st.integers(0, max_events)))]
+    } for _ in range(draw(st.one_of(st.integers(min(4, max_events), max_events), st.integers(0, 3))))]
     events = [{
         "customer_id": draw(key),
         "occurred_at": draw(maybe(times_around(vocab))),
         "event_type": draw(st.sampled_from(EVENT_TYPES)),
         "value": draw(maybe(st.one_of(st.sampled_from([0.0, 5.0]), quarters(-5, 50)))),
         "campaign": draw(maybe(st.sampled_from(CAMPAIGNS))),
-    } for _ in range(draw(st.integers(0, max_events)))]
+    } for _ in range(draw(st.one_of(st.integers(min(4, max_events), max_events), st.integers(0, 3))))]
     return {"customers": customers, "orders": orders, "events": events}
 
 
