@@ -168,7 +168,9 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"line (\d+), column (\d+)", str(err))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        diags.error("C000", f"invalid TOML: {str(err).split(' (at')[0]}", Span(file, line, col, line, col + 1))
+        reason = str(err).split(" (at")[0]
+        hint = 'text values need quotes: dialect = "snowflake"' if "Invalid value" in reason else ""
+        diags.error("C000", f"invalid TOML: {reason}", Span(file, line, col, line, col + 1), hint)
         return None
     r = _Reader(text, file, diags)
     before = len(diags.diagnostics)
@@ -187,8 +189,10 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
         dirs = []
 
     entity_data = r.table(_section(r, data, "entity", required=True), "entity", ("table", "key", "columns"))
-    entity_table = r.table_name(entity_data, "entity")
-    entity_key = r.sql_name(entity_data, "entity", "key")
+    entity_table = entity_key = None
+    if entity_data:  # a missing section is one error, not one per setting
+        entity_table = r.table_name(entity_data, "entity")
+        entity_key = r.sql_name(entity_data, "entity", "key")
     entity_columns = r.columns(entity_data.get("columns"), "entity.columns")
 
     events = {}

@@ -15,7 +15,6 @@ from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
 
 from . import ast
 from .diagnostics import Collector, Span
@@ -25,7 +24,6 @@ MAX_FILE_BYTES = 2_000_000
 # later stages; no hand-written segment comes near it.
 MAX_DEPTH = 100
 
-_UNITS = {"hour", "day", "week", "month", "year"}
 _DEFINITION_START = re.compile(r"^[ \t]*(?:segment|trait)\b", re.IGNORECASE | re.MULTILINE)
 
 _TERMINAL_NAMES = {
@@ -41,19 +39,34 @@ _TERMINAL_NAMES = {
 }
 
 
-@lru_cache(maxsize=1)
-def parser() -> Lark:
-    grammar = resources.files("segdsl.grammar").joinpath("segdsl.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+_KEYWORD_TERMINAL = re.compile(r"_[A-Z]+")
+# Keywords nobody would name a column: no backtick hint for these.
+_OPERATOR_WORDS = {"and", "or", "not", "in", "is", "null", "with", "by"}
+
+
+def _grammar_text() -> str:
+    return resources.files("segdsl.grammar").joinpath("segdsl.lark").read_text("utf-8")
 
 
 @lru_cache(maxsize=1)
 def keywords() -> frozenset[str]:
-    """Every word the grammar spells out; they are reserved as names."""
-    return frozenset(
-        t.pattern.value.lower()
-        for t in parser().terminals
-        if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
+    """The grammar's keywords (its `_WORD` terminals); all are reserved as names."""
+    return frozenset(w.lower() for w in re.findall(r"^_([A-Z]+)\.", _grammar_text(), re.MULTILINE))
+
+
+def _reserve_keywords(tok: Token) -> Token:
+    # The contextual lexer offers NAME where a keyword cannot stand; a keyword there
+    # is still the keyword, so the error lands on it rather than on the word after.
+    if tok in keywords():
+        tok.type = "_" + tok.upper()
+    return tok
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    return Lark(
+        _grammar_text(), parser="lalr", strict=True, propagate_positions=True,
+        maybe_placeholders=True, lexer_callbacks={"NAME": _reserve_keywords},
     )
 
 
@@ -61,7 +74,9 @@ def keywords() -> frozenset[str]:
 def _terminal_text() -> dict[str, str]:
     names = dict(_TERMINAL_NAMES)
     for t in parser().terminals:
-        if isinstance(t.pattern, PatternStr):
+        if _KEYWORD_TERMINAL.fullmatch(t.name):
+            names.setdefault(t.name, f"'{t.name[1:].lower()}'")
+        elif t.pattern.type == "str":
             names.setdefault(t.name, f"'{t.pattern.value}'")
     return names
 
@@ -109,7 +124,7 @@ def _parse_chunk(text: str, file: str, diags: Collector) -> list[ast.Definition]
     if too_deep is not None:
         diags.error(
             "E003",
-            f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+            f"expression too deep: more than {MAX_DEPTH} levels of nesting or chained operators",
             _span(file, too_deep),
             "name parts of it as traits or segments and refer to them",
         )
@@ -173,21 +188,33 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
     tok = err.token
     span = _token_span(file, tok)
     expected = set(err.expected)
-    if {"HOUR", "DAYS"} <= expected and tok.type == "NAME":
+    if "UNIT" in expected and tok.type == "NAME":
         return Diagnostic(
             "E004",
             f"unknown time unit '{tok}'",
             span,
             ("use hour(s), day(s), week(s), month(s) or year(s)",),
         )
-    if tok.type == "NAME" and tok.lower() in keywords():
+    if _KEYWORD_TERMINAL.fullmatch(tok.type) and "NAME" in expected:
+        word = tok.lower()
+        backticks = "" if word in _OPERATOR_WORDS else f"to use it as a name, write it in backticks: `{word}`"
+        hints = tuple(h for h in (_expected(expected), backticks) if h)
+        return Diagnostic("E002", f"'{tok}' is a keyword and cannot stand here", span, hints)
+    if expected <= {"COLON", "EQUAL"}:
+        return Diagnostic(
+            "E002", f"expected ':' before {_describe(tok)}", span,
+            ("write `segment NAME \"description\": condition` or `trait NAME = value`",),
+        )
+    if tok.type == "RPAR":
+        return Diagnostic("E002", "unmatched ')'", span, ("remove it, or add the '(' it closes",))
+    before = re.search(r"([A-Za-z_]+)\s*$", text[: tok.start_pos])
+    if tok.type == "LPAR" and before and before.group(1) not in keywords():
         return Diagnostic(
             "E002",
-            f"'{tok}' is a keyword and cannot stand here",
-            span,
-            (_expected(expected), f"to use it as a name, write it in backticks: `{tok}`"),
+            f"unknown function '{before.group(1)}'",
+            Span(file, tok.line, tok.column - len(before.group(0)), tok.line, tok.column),
+            ("the functions are lower, upper, count, sum, avg, min, max, first and last",),
         )
-    before = re.search(r"([A-Za-z_]+)\s*$", text[: tok.start_pos])
     if tok.type == "LSQB" and before and before.group(1) not in keywords():
         event = before.group(1)
         return Diagnostic(
@@ -260,7 +287,7 @@ class _ToAst(Transformer):
         return self._definition("trait", meta, children)
 
     def description(self, meta, children):
-        return children[0].value  # already unescaped by `string`
+        return self._unescape(children[0])
 
     # names and literals
     def name(self, meta, children):
@@ -268,17 +295,12 @@ class _ToAst(Transformer):
         span = _token_span(self.file, tok)
         if tok.type == "QUOTED_NAME":
             return tok[1:-1], span
-        if tok in keywords():
-            self.diags.error(
-                "E002",
-                f"'{tok}' is a keyword and cannot be used as a name",
-                span,
-                f"write it in backticks: `{tok}`",
-            )
         return str(tok), span
 
     def string(self, meta, children):
-        tok = children[0]
+        return ast.Literal(self._unescape(children[0]), "string", span=self._s(meta))
+
+    def _unescape(self, tok: Token) -> str:
         body = tok[1:-1]
         bad = re.search(r"\\[^\"\\]", body)
         if bad:
@@ -290,14 +312,21 @@ class _ToAst(Transformer):
                 "strings know only \\\" and \\\\; write '\\\\' for a backslash "
                 f"(e.g. \"\\{bad.group()}\")",
             )
-        value = re.sub(r"\\(.)", r"\1", body)
-        return ast.Literal(value, "string", span=self._s(meta))
+        return re.sub(r"\\(.)", r"\1", body)
 
     def number(self, meta, children):
-        text = str(children[0])
-        if "." in text:
-            return ast.Literal(Decimal(text), "float", span=self._s(meta))
-        return ast.Literal(int(text), "int", span=self._s(meta))
+        return self._number(str(children[0]), self._s(meta))
+
+    def _number(self, text: str, span: Span) -> ast.Literal:
+        """An int (64-bit, as warehouses store them) or an exact decimal of up to 38 digits."""
+        digits = len(text.lstrip("-").replace(".", ""))
+        if "." in text and digits <= 38:
+            return ast.Literal(Decimal(text), "float", span=span)
+        if "." not in text and digits <= 19 and -(2**63) <= int(text) < 2**63:
+            return ast.Literal(int(text), "int", span=span)
+        self.diags.error("E008", f"number too large: {text[:20]}…" if len(text) > 20 else f"number too large: {text}",
+                         span, "numbers are 64-bit integers or decimals of up to 38 digits")
+        return ast.Literal(0, "int", span=span)
 
     def _time_literal(self, tok: Token, meta) -> ast.Literal:
         span = _token_span(self.file, tok)
@@ -325,13 +354,13 @@ class _ToAst(Transformer):
         return ast.Literal(False, "bool", span=self._s(meta))
 
     def unit(self, meta, children):
-        return str(children[0]).lower().rstrip("s")
+        return str(children[0]).lower().removesuffix("s")
 
     def duration(self, meta, children):
         amount, unit = children
-        if "." in amount:
+        if "." in amount or len(amount) > 6:
             self.diags.error(
-                "E007", f"a duration needs a whole number, not {amount}", self._s(meta),
+                "E007", f"a duration needs a whole number below a million, not {amount}", self._s(meta),
                 f"use a smaller unit instead of a fraction of a {unit}",
             )
             return ast.Duration(0, unit, span=self._s(meta))
@@ -426,10 +455,7 @@ class _ToAst(Transformer):
         return self._bound(low, tok), self._bound(high, tok)
 
     def _bound(self, text: str, tok: Token):
-        if not text:
-            return None
-        span = _token_span(self.file, tok)
-        return ast.Literal(Decimal(text), "float", span=span) if "." in text else ast.Literal(int(text), "int", span=span)
+        return self._number(text, _token_span(self.file, tok)) if text else None
 
     def time_range(self, meta, children):
         return (children + [None])[:2]
@@ -502,7 +528,7 @@ class _ToAst(Transformer):
 
     def in_segment(self, meta, children):
         name, span = children[0]
-        return ast.InSegment(name, span=self._s(meta))
+        return ast.InSegment(name, span=span)  # errors point at the name
 
     def _percentile(self, direction, meta, children):
         tok, value = children

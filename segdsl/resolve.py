@@ -112,7 +112,7 @@ class _Resolver:
         if result.type in ("bool", "error"):
             return ir.Truthy(result)
         self.error(
-            "T001", f"expected a condition, but this is a {result.type} value", node.span,
+            "T001", f"expected a condition, but this is {_a(result.type)} value", node.span,
             "compare it with something, e.g. `age > 30`, or test it with `is null`",
         )
         return ir.Truthy(ir.Invalid())
@@ -142,7 +142,7 @@ class _Resolver:
             for side, v in (("left", left), ("right", right)):
                 if v.type not in ir.TIME:
                     self.error(
-                        "T002", f"`{node.op}` compares times, but its {side} side is a {v.type} value",
+                        "T002", f"`{node.op}` compares times, but its {side} side is {_a(v.type)} value",
                         (node.left if side == "left" else node.right).span,
                         "use a date (2024-03-01), a timestamp (2024-03-01T12:00:00) or `30 days ago`",
                     )
@@ -152,7 +152,7 @@ class _Resolver:
         kind = _comparable(left.type, right.type)
         if kind is None:
             self.error(
-                "T002", f"cannot compare a {left.type} value with a {right.type} value", node.span,
+                "T002", f"cannot compare {_a(left.type)} value with {_a(right.type)} value", node.span,
                 _compare_hint(left, right),
             )
             return ir.Truthy(ir.Invalid())
@@ -172,7 +172,7 @@ class _Resolver:
         value_kind = "time" if v.type in ir.TIME else "number" if v.type in ir.NUMERIC else v.type
         if value_kind != bound_kind:
             return self.error(
-                "T003", f"a {v.type} value cannot be in a range of {bound_kind}s", node.span,
+                "T003", f"{_a(v.type)} value cannot be in a range of {bound_kind}s", node.span,
                 "ranges hold numbers (18..65) or dates and timestamps (2024-01-01..2024-03-31)",
             ) and ir.Truthy(ir.Invalid())
         if node.low is not None and node.high is not None and _bound_key(node.low) > _bound_key(node.high):
@@ -202,7 +202,7 @@ class _Resolver:
                 return ir.Truthy(ir.Invalid())
             if not _invalid(v) and _comparable(v.type, item.kind) is None:
                 self.error(
-                    "T005", f"a {item.kind} item in a list compared with a {v.type} value", item.span,
+                    "T005", f"{_a(item.kind)} item in a list compared with {_a(v.type)} value", item.span,
                     _compare_hint(v, _const(item)),
                 )
                 return ir.Truthy(ir.Invalid())
@@ -219,7 +219,7 @@ class _Resolver:
             return ir.Truthy(ir.Invalid())
         words = node.kind.replace("_", " ")
         if v.type != "string":
-            self.error("T006", f"`{words}` needs a string value, but this is a {v.type} value", node.value.span)
+            self.error("T006", f"`{words}` needs a string value, but this is {_a(v.type)} value", node.value.span)
             return ir.Truthy(ir.Invalid())
         if node.kind == "matches":
             try:
@@ -241,7 +241,7 @@ class _Resolver:
             return ir.Truthy(ir.Invalid())
         if v.type not in ir.TIME:
             self.error(
-                "T002", f"`in last ...` needs a date or timestamp, but this is a {v.type} value", node.value.span
+                "T002", f"`in last ...` needs a date or timestamp, but this is {_a(v.type)} value", node.value.span
             )
             return ir.Truthy(ir.Invalid())
         return ir.Between(_to_timestamp(v), window.low, window.low_inclusive, window.high, window.high_inclusive)
@@ -275,7 +275,7 @@ class _Resolver:
         if _invalid(v):
             return ir.Truthy(ir.Invalid())
         if v.type not in ir.NUMERIC + ir.TIME:
-            self.error("T009", f"`{node.direction}` ranks numbers or times, but this is a {v.type} value", node.value.span)
+            self.error("T009", f"`{node.direction}` ranks numbers or times, but this is {_a(v.type)} value", node.value.span)
             return ir.Truthy(ir.Invalid())
         return ir.Percentile(node.direction, node.percent, v)
 
@@ -339,7 +339,7 @@ class _Resolver:
         if _invalid(v):
             return v
         if v.type != "string":
-            return self.error("T006", f"`{node.func}` needs a string, but this is a {v.type} value", node.arg.span)
+            return self.error("T006", f"`{node.func}` needs a string, but this is {_a(v.type)} value", node.arg.span)
         return ir.TextFunc(node.func, v)
 
     def _arith(self, node: ast.Arith, scope):
@@ -350,7 +350,7 @@ class _Resolver:
             v = left if side is node.left else right
             if v.type not in ir.NUMERIC:
                 return self.error(
-                    "T010", f"`{node.op}` needs numbers, but this is a {v.type} value", side.span,
+                    "T010", f"`{node.op}` needs numbers, but this is {_a(v.type)} value", side.span,
                     "arithmetic works on int and float values",
                 )
         if node.op == "/" or "float" in (left.type, right.type):
@@ -364,7 +364,7 @@ class _Resolver:
         if _invalid(v):
             return v
         if v.type not in ir.NUMERIC:
-            return self.error("T010", f"`-` needs a number, but this is a {v.type} value", node.value.span)
+            return self.error("T010", f"`-` needs a number, but this is {_a(v.type)} value", node.value.span)
         return ir.Negate(v)
 
     def _aggregate(self, node: ast.Aggregate, scope):
@@ -411,6 +411,11 @@ class _Resolver:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _a(type_: str) -> str:
+    """'an int', 'a string': the type with its article."""
+    return f"{'an' if type_[0] in 'aeiou' else 'a'} {type_}"
 
 
 def _invalid(*values) -> bool:
