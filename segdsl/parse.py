@@ -302,7 +302,8 @@ class _ToAst(Transformer):
 
     def _unescape(self, tok: Token) -> str:
         body = tok[1:-1]
-        bad = re.search(r"\\[^\"\\]", body)
+        # escapes pair up left to right: in "back\\slash" the s follows an escaped backslash
+        bad = next((m for m in re.finditer(r"\\.", body) if m.group()[1] not in '"\\'), None)
         if bad:
             col = tok.column + 1 + bad.start()
             self.diags.error(
