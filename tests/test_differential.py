@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import segdsl
-from tests.oracle.evaluate import evaluate
-from tests.oracle.model import (
+from oracle.evaluate import evaluate
+from oracle.model import (
     TABLES, TOML, Agg, Ago, And, Arith, BeforeAfter, Cmp, Col, Did, Flag, Func, InLast, InList,
     InSegment, IsNull, LastWindow, Lit, Not, Or, Percentile, Range, RangeWindow,
     SegmentDef, StrMatch, TraitDef, TraitRef, render,
 )
-from tests.oracle.strategies import scenarios
+from oracle.strategies import scenarios
 
 # --------------------------------------------------------------------------- harness
 

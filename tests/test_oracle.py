@@ -7,13 +7,13 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.oracle.evaluate import evaluate, evaluate_pred, minus_duration, sub_months
-from tests.oracle.model import (
+from oracle.evaluate import evaluate, evaluate_pred, minus_duration, sub_months
+from oracle.model import (
     Agg, Ago, And, Arith, BeforeAfter, Cmp, Col, Did, Flag, Func, InLast, InList,
     InSegment, IsNull, LastWindow, Lit, Not, Or, Percentile, Range, RangeWindow,
     SegmentDef, StrMatch, TraitDef, TraitRef, render,
 )
-from tests.oracle.strategies import make_vocab, projects, datasets, AS_OFS, scenarios
+from oracle.strategies import make_vocab, projects, datasets, AS_OFS, scenarios
 
 AS_OF = dt.datetime(2024, 3, 31, 12, 0, 0)
 D = lambda *a: Lit(dt.date(*a), "date")  # noqa: E731

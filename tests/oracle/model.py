@@ -2,7 +2,7 @@
 
 The tree here is deliberately separate from the compiler's own AST: the differential
 test renders these trees to segdsl source, compiles that source with segdsl, runs the
-SQL on DuckDB and compares the result with ``tests.oracle.evaluate``.
+SQL on DuckDB and compares the result with ``oracle.evaluate``.
 
 The schema is fixed (see ``TOML``).
 """

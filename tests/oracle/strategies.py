@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from .evaluate import minus_duration
+from .evaluate import as_timestamp, minus_duration
 from .model import (
     ENTITY_COLUMNS, EVENTS, Agg, Ago, And, Arith, BeforeAfter, Cmp, Col, Did, Flag, Func,
     InLast, InList, InSegment, IsNull, LastWindow, Lit, Not, Or, Percentile, Range,
@@ -101,51 +101,132 @@ def text_values():
                      st.lists(st.sampled_from(ALPHABET), max_size=4).map("".join))
 
 
-def times_around(vocab: Vocab):
+@dataclass
+class Focus:
+    """Values taken from the generated segments, so that data lands exactly on them."""
+    times: list = field(default_factory=list)    # boundary moments (to the second)
+    dates: list = field(default_factory=list)
+    numbers: list = field(default_factory=list)
+    strings: list = field(default_factory=list)
+
+
+def focus_of(definitions, vocab: Vocab) -> Focus:
+    """Walk the trees and collect the boundaries their literals, windows and durations make."""
+    import dataclasses
+
+    f = Focus()
+    times, dates, numbers, strings = set(), set(), set(), set()
+
+    def add_moment(t):
+        times.update({t - SECOND, t, t + SECOND})
+        dates.update({t.date(), t.date() - DAY, t.date() + DAY})
+
+    def add_date(d):
+        m = dt.datetime(d.year, d.month, d.day)
+        times.update({m - SECOND, m, m + dt.timedelta(hours=12), m + DAY - SECOND, m + DAY})
+        dates.update({d - DAY, d, d + DAY})
+
+    def walk(x):
+        if isinstance(x, Lit):
+            if x.type == "timestamp":
+                add_moment(x.value)
+            elif x.type == "date":
+                add_date(x.value)
+            elif x.type in ("int", "float"):
+                numbers.update({x.value, x.value - 0.25, x.value + 0.25} if x.type == "float"
+                               else {x.value, x.value - 1, x.value + 1})
+            elif x.type == "string":
+                strings.add(x.value)
+            return
+        if isinstance(x, (Ago, LastWindow, InLast)):
+            add_moment(minus_duration(vocab.as_of, x.n, x.unit))
+        if isinstance(x, StrMatch) and x.kind != "matches":
+            strings.update({x.pattern, x.pattern + "x", "A" + x.pattern, "é" + x.pattern + "%"})
+        if dataclasses.is_dataclass(x):
+            for fld in dataclasses.fields(x):
+                walk(getattr(x, fld.name))
+        elif isinstance(x, tuple):
+            for y in x:
+                walk(y)
+
+    for d in definitions:
+        walk(d)
+    add_moment(vocab.as_of)
+    f.times, f.dates = sorted(times), sorted(dates)
+    f.numbers = sorted(numbers)
+    f.strings = sorted(strings)
+    return f
+
+
+def times_around(vocab: Vocab, focus: Focus | None = None):
     far = st.integers(-500 * 86400, 20 * 86400).map(lambda s: vocab.as_of + dt.timedelta(seconds=s))
-    return st.one_of(st.sampled_from(vocab.boundary_times), st.sampled_from(vocab.boundary_times), far)
+    options = [st.sampled_from(vocab.boundary_times), far]
+    if focus is not None and focus.times:
+        options = [st.sampled_from(focus.times)] * 3 + options
+    return st.one_of(*options)
 
 
-def dates_around(vocab: Vocab):
+def dates_around(vocab: Vocab, focus: Focus | None = None):
     near = st.integers(-400, 10).map(lambda k: vocab.as_of.date() + dt.timedelta(days=k))
     ago = st.sampled_from([minus_duration(vocab.as_of, n, u).date()
                            for n in DURATION_NS for u in UNITS])
-    return st.one_of(st.sampled_from(vocab.dates), ago, near)
+    options = [st.sampled_from(vocab.dates), ago, near]
+    if focus is not None and focus.dates:
+        options = [st.sampled_from(focus.dates)] * 2 + options
+    return st.one_of(*options)
+
+
+def _focused(base, focus_values, convert=lambda v: v):
+    if not focus_values:
+        return base
+    return st.one_of(st.sampled_from(focus_values).map(convert), base)
 
 
 @st.composite
-def datasets(draw, vocab: Vocab, max_customers: int = 7, max_events: int = 12):
+def datasets(draw, vocab: Vocab, max_customers: int = 7, max_events: int = 12,
+             focus: Focus | None = None):
+    focus = focus or Focus()
+    nums = list(focus.numbers)
+    ints = sorted({int(v) for v in nums if float(v).is_integer() and -100 <= v <= 100})
+    quarters_in_focus = sorted({float(v) for v in nums if (v * 4) == int(v * 4) and -10 <= v <= 200})
+    strs = focus.strings
     n = draw(st.integers(min(2, max_customers), max_customers))
     ids = list(range(1, n + 1))
     customers = []
     for cid in ids:
         customers.append({
             "customer_id": cid,
-            "age": draw(maybe(st.one_of(st.sampled_from([18, 30, 45, 65]), st.integers(0, 99)))),
-            "country": draw(maybe(st.sampled_from(COUNTRIES))),
-            "name": draw(maybe(text_values())),
-            "signup_at": draw(maybe(times_around(vocab))),
-            "birth_date": draw(maybe(dates_around(vocab))),
-            "ltv": draw(maybe(st.one_of(st.sampled_from([0.0, 10.0, 10.0, 99.75]), quarters(-10, 200)))),
-            "credit": draw(maybe(st.one_of(st.sampled_from([-100, 0, 5]), st.integers(-100, 100)))),
+            "age": draw(maybe(_focused(st.one_of(st.sampled_from([18, 30, 45, 65]), st.integers(0, 99)),
+                                       [i for i in ints if 0 <= i <= 99]))),
+            "country": draw(maybe(_focused(st.sampled_from(COUNTRIES), strs))),
+            "name": draw(maybe(_focused(text_values(), strs))),
+            "signup_at": draw(maybe(times_around(vocab, focus))),
+            "birth_date": draw(maybe(dates_around(vocab, focus))),
+            "ltv": draw(maybe(_focused(st.one_of(st.sampled_from([0.0, 10.0, 10.0, 99.75]),
+                                                 quarters(-10, 200)), quarters_in_focus))),
+            "credit": draw(maybe(_focused(st.one_of(st.sampled_from([-100, 0, 5]), st.integers(-100, 100)),
+                                          ints))),
             "is_subscribed": draw(maybe(st.booleans())),
         })
     # event keys: real customers mostly, sometimes an orphan key or a missing key
     key = st.one_of(st.sampled_from(ids) if ids else st.just(1), st.sampled_from(ids) if ids else st.just(2),
                     st.just(n + 1), st.none())
+    n_events = st.one_of(st.integers(min(4, max_events), max_events), st.integers(0, 3))
     orders = [{
         "customer_id": draw(key),
-        "ordered_at": draw(maybe(times_around(vocab))),
-        "amount": draw(maybe(st.one_of(st.sampled_from([0.0, 10.0, 25.5]), quarters(-5, 100)))),
-        "category": draw(maybe(st.sampled_from(CATEGORIES))),
-    } for _ in range(draw(st.one_of(st.integers(min(4, max_events), max_events), st.integers(0, 3))))]
+        "ordered_at": draw(maybe(times_around(vocab, focus))),
+        "amount": draw(maybe(_focused(st.one_of(st.sampled_from([0.0, 10.0, 25.5]), quarters(-5, 100)),
+                                      quarters_in_focus))),
+        "category": draw(maybe(_focused(st.sampled_from(CATEGORIES), strs))),
+    } for _ in range(draw(n_events))]
     events = [{
         "customer_id": draw(key),
-        "occurred_at": draw(maybe(times_around(vocab))),
+        "occurred_at": draw(maybe(times_around(vocab, focus))),
         "event_type": draw(st.sampled_from(EVENT_TYPES)),
-        "value": draw(maybe(st.one_of(st.sampled_from([0.0, 5.0]), quarters(-5, 50)))),
-        "campaign": draw(maybe(st.sampled_from(CAMPAIGNS))),
-    } for _ in range(draw(st.one_of(st.integers(min(4, max_events), max_events), st.integers(0, 3))))]
+        "value": draw(maybe(_focused(st.one_of(st.sampled_from([0.0, 5.0]), quarters(-5, 50)),
+                                     quarters_in_focus))),
+        "campaign": draw(maybe(_focused(st.sampled_from(CAMPAIGNS), strs))),
+    } for _ in range(draw(n_events))]
     return {"customers": customers, "orders": orders, "events": events}
 
 
@@ -206,8 +287,7 @@ class TreeGen:
         if kind == "last":
             return LastWindow(*self.duration())
         if kind == "timestamps":
-            a, b = sorted([self.ts_lit(), self.ts_lit()], key=lambda l: l.value)
-            return RangeWindow(a, b)
+            return RangeWindow(*self.time_bounds_pair())
         a, b = sorted([self.date_lit(), self.date_lit()], key=lambda l: l.value)
         if kind == "open_lo":
             return RangeWindow(None, b)
@@ -342,15 +422,28 @@ class TreeGen:
         shape = self.pick(["both", "lo", "hi"])
         return (a if shape != "hi" else None), (b if shape != "lo" else None)
 
+    def time_bounds_pair(self):
+        """Two date/timestamp literals in order; mostly of one kind, sometimes mixed."""
+        kind = self.pick(["date", "ts", "mixed"])
+        if kind == "mixed":
+            a, b = self.date_lit(), self.ts_lit()
+            if self.draw(st.booleans()):
+                a, b = b, a
+        else:
+            lit = self.date_lit if kind == "date" else self.ts_lit
+            a, b = lit(), lit()
+        if as_timestamp(a.value) > as_timestamp(b.value):
+            a, b = b, a
+        return a, b
+
     def time_range_bounds(self):
-        lit = self.date_lit if self.draw(st.booleans()) else self.ts_lit
-        a, b = sorted([lit(), lit()], key=lambda l: l.value)
+        a, b = self.time_bounds_pair()
         shape = self.pick(["both", "lo", "hi"])
         return (a if shape != "hi" else None), (b if shape != "lo" else None)
 
-    def num_pred(self, depth: int, event: str | None = None):
+    def num_pred(self, depth: int, event: str | None = None, v=None):
         kind = self.pick(["cmp", "range", "in", "null"])
-        v = self.num(depth, nonlit=True, event=event)
+        v = v if v is not None else self.num(depth, nonlit=True, event=event)
         if kind == "cmp":
             other = self.num(depth - 1, event=event) if self.draw(st.booleans()) else self.num_lit()
             if self.draw(st.integers(0, 4)) == 0:
@@ -364,9 +457,9 @@ class TreeGen:
             return InList(v, items, self.draw(st.booleans()))
         return IsNull(v, self.draw(st.booleans()))
 
-    def str_pred(self, depth: int, event: str | None = None):
+    def str_pred(self, depth: int, event: str | None = None, v=None):
         kind = self.pick(["cmp", "contains", "starts", "ends", "matches", "in", "null"])
-        v = self.string(depth, nonlit=True, event=event)
+        v = v if v is not None else self.string(depth, nonlit=True, event=event)
         if kind == "cmp":
             other = self.string(depth - 1, event=event) if self.draw(st.booleans()) else self.str_lit()
             return Cmp(self.pick(CMP_OPS), v, other)
@@ -379,9 +472,9 @@ class TreeGen:
             return InList(v, tuple(Lit(s, "string") for s in items), self.draw(st.booleans()))
         return IsNull(v, self.draw(st.booleans()))
 
-    def time_pred(self, depth: int):
+    def time_pred(self, depth: int, v=None):
         kind = self.pick(["cmp", "range", "inlast", "beforeafter", "in", "null"])
-        v = self.time(depth, nonlit=True)
+        v = v if v is not None else self.time(depth, nonlit=True)
         if kind == "cmp":
             other = self.time(depth - 1)
             if self.draw(st.integers(0, 4)) == 0:
@@ -402,9 +495,9 @@ class TreeGen:
             return InList(v, items, self.draw(st.booleans()))
         return IsNull(v, self.draw(st.booleans()))
 
-    def bool_pred(self):
+    def bool_pred(self, v=None):
         kind = self.pick(["flag", "cmp", "null"])
-        v = self.boolv(nonlit=True)
+        v = v if v is not None else self.boolv(nonlit=True)
         if kind == "flag":
             return Flag(v)
         if kind == "cmp":
@@ -412,7 +505,9 @@ class TreeGen:
         return IsNull(v, self.draw(st.booleans()))
 
     def pred(self, depth: int):
-        opts = ["num", "str", "time", "bool", "did", "pct", "and", "or", "not", "seg"]
+        # time predicates and event predicates carry most edge cases: weight them up
+        opts = ["num", "str", "time", "time", "bool", "did", "did", "pct", "and", "or", "not",
+                "seg"]
         if depth <= 0:
             opts = [o for o in opts if o not in ("and", "or", "not")]
         if not self.segments:
@@ -493,14 +588,49 @@ def projects(draw, vocab: Vocab, max_traits: int = 3, max_segments: int = 3, dep
             trait_mags[name] = g.magnitude(v)
         defs.append(TraitDef(name, v, draw(maybe(st.sampled_from(DESCRIPTIONS)))))
     seg_names: list[str] = []
+    # one segment per trait that tests it directly (traits are otherwise often unused)
+    for name, typ in trait_types.items():
+        g = TreeGen(draw, vocab, trait_types, [])
+        g.trait_mags = trait_mags
+        v = TraitRef(name)
+        if typ in ("int", "float"):
+            p = (g.num_pred(1, v=v) if draw(st.booleans())
+                 else Percentile(g.pick(["top", "bottom"]), g.pick(PERCENTS), v))
+        elif typ == "string":
+            p = g.str_pred(1, v=v)
+        elif typ in ("date", "timestamp"):
+            p = g.time_pred(1, v=v)
+        else:
+            p = g.bool_pred(v=v)
+        defs.append(SegmentDef(f"use_{name}", p))
     for i in range(draw(st.integers(1, max_segments))):
         g = TreeGen(draw, vocab, trait_types, seg_names)
         g.trait_mags = trait_mags
-        p = g.pred(depth)
+        p = g.pred(draw(st.sampled_from([depth - 1, depth, 1])))
         name = f"s{i}"
         defs.append(SegmentDef(name, p, draw(maybe(st.sampled_from(DESCRIPTIONS)))))
         seg_names.append(name)
     return defs
+
+
+def subsegments(defs, limit: int = 10) -> list:
+    """Every proper sub-predicate of the generated segments (outside event filters) as a
+    segment of its own: a bug in one leaf is often masked by the and/or around it."""
+    seen = {d.pred for d in defs if isinstance(d, SegmentDef)}
+    extra = []
+
+    def walk(p):
+        for child in {And: ("left", "right"), Or: ("left", "right"), Not: ("arg",)}.get(type(p), ()):
+            c = getattr(p, child)
+            if c not in seen:
+                seen.add(c)
+                extra.append(c)
+            walk(c)
+
+    for d in defs:
+        if isinstance(d, SegmentDef):
+            walk(d.pred)
+    return [SegmentDef(f"sub{i}", p) for i, p in enumerate(extra[:limit])]
 
 
 @st.composite
@@ -508,7 +638,8 @@ def scenarios(draw, max_customers: int = 7, max_events: int = 12):
     as_of = draw(st.sampled_from(AS_OFS))
     vocab = make_vocab(as_of)
     defs = draw(projects(vocab))
-    data = draw(datasets(vocab, max_customers, max_events))
+    defs = defs + subsegments(defs)
+    data = draw(datasets(vocab, max_customers, max_events, focus_of(defs, vocab)))
     upper = draw(st.booleans())
     # definitions may appear in any order and in any file
     order = draw(st.permutations(range(len(defs))))
