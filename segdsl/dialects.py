@@ -80,14 +80,18 @@ class Flavor:
 
     # text
 
+    # characters LIKE treats specially; the escape character itself comes first
+    like_specials = "\\%_"
+
     def text_match(self, kind: str, value: exp.Expression, pattern: str) -> exp.Expression:
         """Literal, case-sensitive contains / starts with / ends with."""
-        escaped = pattern.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        # backslash: the one escape character every engine's LIKE accepts (DataFusion no other)
+        return exp.Escape(this=self._like(kind, value, pattern), expression=exp.Literal.string("\\"))
+
+    def _like(self, kind: str, value: exp.Expression, pattern: str) -> exp.Like:
+        escaped = "".join("\\" + c if c in self.like_specials else c for c in pattern)
         like = {"contains": f"%{escaped}%", "starts_with": f"{escaped}%", "ends_with": f"%{escaped}"}[kind]
-        return exp.Escape(
-            this=exp.Like(this=value, expression=exp.Literal.string(like)),
-            expression=exp.Literal.string("!"),
-        )
+        return exp.Like(this=value, expression=exp.Literal.string(like))
 
     def regex_search(self, value: exp.Expression, pattern: str) -> exp.Expression:
         """True when the regular expression finds a match anywhere in the value."""
@@ -99,7 +103,127 @@ class Flavor:
         return exp.cast(value, exp.DataType.Type.DOUBLE)
 
 
-_FLAVORS: dict[str, type[Flavor]] = {}
+def _call(name: str, *args: exp.Expression) -> exp.Expression:
+    """A call to a built-in function the dialect has and sqlglot has no node for."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+class SQLite(Flavor):
+    """Times are ISO-8601 text. DATE()/DATETIME() do the arithmetic; months overflow into
+    the next month (Mar 31 - 1 month = Mar 2) where warehouses clamp to the month's end,
+    so month and year shifts clamp explicitly. LIKE ignores case. A regex needs the
+    user to register a `regexp(pattern, text)` function on the connection."""
+
+    def timestamp(self, value):
+        return _call("DATETIME", exp.Literal.string(value.isoformat(sep=" ")))
+
+    def date(self, value):
+        return _call("DATE", exp.Literal.string(value.isoformat()))
+
+    def now(self):
+        return _call("DATETIME", exp.Literal.string("now"))
+
+    def to_timestamp(self, value):
+        return _call("DATETIME", value)
+
+    def minus(self, moment, amount, unit):
+        shift = exp.Literal.string(f"-{amount} {unit}s")
+        shifted = _call("DATETIME", moment, shift)
+        if unit not in ("month", "year"):
+            return shifted
+        # the day of the month changed only where it overflowed: go back to the last day
+        # of the intended month, keeping the time of day
+        day = exp.Literal.string("%d")
+        overflowed = exp.NEQ(this=_call("STRFTIME", day, moment.copy()), expression=_call("STRFTIME", day, shifted.copy()))
+        month_end = _call(
+            "DATETIME", shifted.copy(), exp.Literal.string("start of month"), exp.Literal.string("-1 day"),
+            exp.DPipe(this=exp.Literal.string("+"), expression=_call("TIME", moment.copy())),
+        )
+        return exp.Case(ifs=[exp.If(this=overflowed, true=month_end)], default=shifted)
+
+    def text_match(self, kind, value, pattern):
+        # by position and substring: literal and as case-sensitive as `=`
+        lit = exp.Literal.string(pattern)
+        if kind == "contains":
+            return exp.GT(this=exp.StrPosition(this=value, substr=lit), expression=exp.Literal.number(0))
+        n = len(pattern)
+        if n == 0:
+            return exp.EQ(this=value, expression=value.copy())  # true whenever the value is present
+        start = exp.Literal.number(1 if kind == "starts_with" else -n)
+        return exp.EQ(this=exp.Substring(this=value, start=start, length=exp.Literal.number(n)), expression=lit)
+
+    def to_float(self, value):
+        return exp.cast(value, exp.DataType.Type.DOUBLE)
+
+
+class MySQL(Flavor):
+    """MySQL and MariaDB. MariaDB has no REGEXP_LIKE (sqlglot's output): REGEXP_INSTR is
+    in both. String comparisons follow the column's collation, which is case-insensitive by
+    default: tables compared by segdsl need a binary (`_bin`) collation."""
+
+    def regex_search(self, value, pattern):
+        return exp.GT(this=_call("REGEXP_INSTR", value, exp.Literal.string(pattern)), expression=exp.Literal.number(0))
+
+
+class Spark(Flavor):
+    """Spark (and Databricks): DATE_ADD works on dates and drops the time of day, so
+    shifts subtract an interval, which keeps it and clamps months to their end."""
+
+    def minus(self, moment, amount, unit):
+        interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit.upper()))
+        return exp.Paren(this=exp.Sub(this=moment, expression=interval))
+
+
+# The dialects below are generated and parsed back here, not executed: their overrides
+# follow each warehouse's documentation.
+
+
+class BigQuery(Flavor):
+    """DATE_ADD takes DATEs only: DATETIME_SUB keeps the time. LIKE has no ESCAPE clause;
+    backslash is its escape character already."""
+
+    def minus(self, moment, amount, unit):
+        return exp.DatetimeSub(this=moment, expression=exp.Literal.number(amount), unit=exp.var(unit.upper()))
+
+    def text_match(self, kind, value, pattern):
+        return self._like(kind, value, pattern)
+
+
+class Snowflake(Flavor):
+    """REGEXP_LIKE must match the whole string; REGEXP_INSTR finds a match anywhere."""
+
+    def regex_search(self, value, pattern):
+        return exp.GT(this=_call("REGEXP_INSTR", value, exp.Literal.string(pattern)), expression=exp.Literal.number(0))
+
+
+class TSQL(Flavor):
+    """LIKE also treats [ as a wildcard. Regex needs SQL Server 2025's REGEXP_LIKE."""
+
+    like_specials = "\\%_["
+
+
+class Oracle(Flavor):
+    """A string cast to a time follows the session's NLS format, so literals give theirs;
+    there is no DATE_ADD: days and hours subtract an interval, months use ADD_MONTHS."""
+
+    def timestamp(self, value):
+        return exp.StrToTime(this=exp.Literal.string(value.isoformat(sep=" ")), format=exp.Literal.string("%Y-%m-%d %H:%M:%S"))
+
+    def date(self, value):
+        return exp.StrToDate(this=exp.Literal.string(value.isoformat()), format=exp.Literal.string("%Y-%m-%d"))
+
+    def minus(self, moment, amount, unit):
+        if unit in ("month", "year"):
+            months = amount * (12 if unit == "year" else 1)
+            return exp.AddMonths(this=moment, expression=exp.Literal.number(-months))
+        interval = _call("NUMTODSINTERVAL", exp.Literal.number(amount), exp.Literal.string(unit.upper()))
+        return exp.Paren(this=exp.Sub(this=moment, expression=interval))
+
+
+_FLAVORS: dict[str, type[Flavor]] = {
+    "sqlite": SQLite, "mysql": MySQL, "spark": Spark, "spark2": Spark, "databricks": Spark,
+    "bigquery": BigQuery, "snowflake": Snowflake, "tsql": TSQL, "oracle": Oracle,
+}
 
 
 def flavor(dialect: str) -> Flavor:

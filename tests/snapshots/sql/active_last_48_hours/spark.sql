@@ -6,7 +6,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -48)
+        WHEN ev.occurred_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '48' HOUR
+        )
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

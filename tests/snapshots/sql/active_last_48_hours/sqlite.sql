@@ -6,7 +6,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-48 HOUR')
+        WHEN ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-48 hours')
         AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

@@ -7,7 +7,7 @@ LEFT JOIN (
     COUNT(
       CASE
         WHEN ev.channel = 'app'
-        AND ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -6 MONTH)
+        AND ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 6 MONTH)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END

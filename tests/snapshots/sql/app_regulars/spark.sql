@@ -7,7 +7,9 @@ LEFT JOIN (
     COUNT(
       CASE
         WHEN ev.channel = 'app'
-        AND ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -6)
+        AND ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '6' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

@@ -7,7 +7,16 @@ LEFT JOIN (
     COUNT(
       CASE
         WHEN ev.channel = 'app'
-        AND ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-6 MONTH')
+        AND ev.ordered_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-6 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('2026-06-30 00:00:00'), '-6 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+          )
+          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-6 months')
+        END
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

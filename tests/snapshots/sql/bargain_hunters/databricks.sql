@@ -6,7 +6,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

@@ -6,7 +6,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -7 DAY)
+        WHEN ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 7 DAY)
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
@@ -24,7 +24,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -7 DAY)
+        WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 7 DAY)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END

@@ -6,7 +6,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-7 DAY')
+        WHEN ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-7 days')
         AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
@@ -24,7 +24,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-7 DAY')
+        WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-7 days')
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

@@ -13,7 +13,7 @@ LEFT JOIN (
     ) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -3 MONTH)
+        WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 3 MONTH)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END

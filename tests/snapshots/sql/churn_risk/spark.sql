@@ -13,7 +13,9 @@ LEFT JOIN (
     ) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -3)
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '3' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

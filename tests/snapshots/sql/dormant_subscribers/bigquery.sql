@@ -6,7 +6,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -3 MONTH)
+        WHEN ev.event_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 3 MONTH)
         AND ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END

@@ -6,7 +6,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -3)
+        WHEN ev.event_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '3' MONTH
+        )
         AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

@@ -6,7 +6,16 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-3 MONTH')
+        WHEN ev.event_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+          )
+          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months')
+        END
         AND ev.event_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

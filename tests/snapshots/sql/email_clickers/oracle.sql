@@ -6,14 +6,17 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -28, 'DAY')
-        AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.event_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(28, 'DAY')
+        )
+        AND ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v1
   FROM analytics.email_events ev
   WHERE
-    ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP) AND ev.kind = 'click'
+    ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND ev.kind = 'click'
   GROUP BY
     ev.customer_id
 ) a1

@@ -6,7 +6,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-28 DAY')
+        WHEN ev.event_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-28 days')
         AND ev.event_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

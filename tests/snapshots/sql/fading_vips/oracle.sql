@@ -7,7 +7,7 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a2
@@ -27,7 +27,7 @@ LEFT JOIN (
         SUM(ev.amount) AS v1
       FROM analytics.orders ev
       WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
       GROUP BY
         ev.customer_id
     ) a1
@@ -43,4 +43,6 @@ LEFT JOIN (
   ON p1.k = e.customer_id
 WHERE
   NOT p1.k IS NULL
-  AND a2.v1 < DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90, 'DAY')
+  AND a2.v1 < (
+    TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+  )

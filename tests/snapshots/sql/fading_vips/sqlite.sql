@@ -42,4 +42,5 @@ LEFT JOIN (
 ) AS p1
   ON p1.k = e.customer_id
 WHERE
-  NOT p1.k IS NULL AND a2.v1 < DATE(DATETIME('2026-06-30 00:00:00'), '-90 DAY')
+  NOT p1.k IS NULL
+  AND a2.v1 < DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')

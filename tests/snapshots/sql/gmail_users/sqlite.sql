@@ -2,4 +2,4 @@ SELECT
   e.customer_id
 FROM analytics.customers AS e
 WHERE
-  LOWER(e.email) LIKE '%@gmail.com' ESCAPE '!'
+  SUBSTRING(LOWER(e.email), -10, 10) = '@gmail.com'

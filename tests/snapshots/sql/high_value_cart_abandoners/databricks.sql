@@ -7,7 +7,9 @@ LEFT JOIN (
     COUNT(
       CASE
         WHEN ev.value >= 100
-        AND ev.occurred_at >= DATEADD(DAY, -14, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        AND ev.occurred_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '14' DAY
+        )
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -25,7 +27,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATEADD(DAY, -14, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '14' DAY
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

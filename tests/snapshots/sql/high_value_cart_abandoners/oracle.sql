@@ -7,14 +7,16 @@ LEFT JOIN (
     COUNT(
       CASE
         WHEN ev.value >= 100
-        AND ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -14, 'DAY')
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        AND ev.occurred_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(14, 'DAY')
+        )
+        AND ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v1
   FROM analytics.events ev
   WHERE
-    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.event_type = 'add_to_cart'
   GROUP BY
     ev.customer_id
@@ -25,14 +27,16 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -14, 'DAY')
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.ordered_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(14, 'DAY')
+        )
+        AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v1
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a2

@@ -7,7 +7,7 @@ LEFT JOIN (
     COUNT(
       CASE
         WHEN ev.value >= 100
-        AND ev.occurred_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-14 DAY')
+        AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
         AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
@@ -25,7 +25,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-14 DAY')
+        WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

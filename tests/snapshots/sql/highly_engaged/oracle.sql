@@ -23,14 +23,16 @@ LEFT JOIN (
         ev.customer_id AS k,
         COUNT(
           CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90, 'DAY')
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            WHEN ev.ordered_at >= (
+              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+            )
+            AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
             THEN 1
           END
         ) AS v1
       FROM analytics.orders ev
       WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
       GROUP BY
         ev.customer_id
     ) a1
@@ -40,14 +42,17 @@ LEFT JOIN (
         ev.customer_id AS k,
         COUNT(
           CASE
-            WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90, 'DAY')
-            AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            WHEN ev.event_at >= (
+              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+            )
+            AND ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
             THEN 1
           END
         ) AS v1
       FROM analytics.email_events ev
       WHERE
-        ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP) AND ev.kind = 'click'
+        ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        AND ev.kind = 'click'
       GROUP BY
         ev.customer_id
     ) a2
@@ -57,14 +62,16 @@ LEFT JOIN (
         ev.customer_id AS k,
         COUNT(
           CASE
-            WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -30, 'DAY')
-            AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            WHEN ev.occurred_at >= (
+              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
+            )
+            AND ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
             THEN 1
           END
         ) AS v1
       FROM analytics.events ev
       WHERE
-        ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         AND ev.event_type = 'page_view'
       GROUP BY
         ev.customer_id

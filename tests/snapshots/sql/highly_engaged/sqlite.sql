@@ -23,7 +23,7 @@ LEFT JOIN (
         ev.customer_id AS k,
         COUNT(
           CASE
-            WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-90 DAY')
+            WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
             AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
             THEN 1
           END
@@ -40,7 +40,7 @@ LEFT JOIN (
         ev.customer_id AS k,
         COUNT(
           CASE
-            WHEN ev.event_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-90 DAY')
+            WHEN ev.event_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
             AND ev.event_at <= DATETIME('2026-06-30 00:00:00')
             THEN 1
           END
@@ -57,7 +57,7 @@ LEFT JOIN (
         ev.customer_id AS k,
         COUNT(
           CASE
-            WHEN ev.occurred_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-30 DAY')
+            WHEN ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-30 days')
             AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
             THEN 1
           END

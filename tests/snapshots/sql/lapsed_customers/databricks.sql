@@ -13,4 +13,6 @@ LEFT JOIN (
 ) AS a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 < DATEADD(DAY, -180, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+  a1.v1 < (
+    CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '180' DAY
+  )

@@ -13,4 +13,4 @@ LEFT JOIN (
 ) AS a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 < DATE(DATETIME('2026-06-30 00:00:00'), '-180 DAY')
+  a1.v1 < DATETIME(DATETIME('2026-06-30 00:00:00'), '-180 days')

@@ -2,5 +2,5 @@ SELECT
   e.customer_id
 FROM analytics.customers e
 WHERE
-  e.birth_date >= CAST('1981-01-01' AS DATE)
-  AND e.birth_date <= CAST('1996-12-31' AS DATE)
+  e.birth_date >= TO_DATE('1981-01-01', 'YYYY-MM-DD')
+  AND e.birth_date <= TO_DATE('1996-12-31', 'YYYY-MM-DD')

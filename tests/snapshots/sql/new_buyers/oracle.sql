@@ -7,11 +7,11 @@ LEFT JOIN (
     MIN(ev.ordered_at) AS v1
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -3, 'MONTH')
-  AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  a1.v1 >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -3)
+  AND a1.v1 <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')

@@ -13,5 +13,14 @@ LEFT JOIN (
 ) AS a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 >= DATE(DATETIME('2026-06-30 00:00:00'), '-3 MONTH')
+  a1.v1 >= CASE
+    WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'))
+    THEN DATETIME(
+      DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'),
+      'start of month',
+      '-1 day',
+      '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+    )
+    ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months')
+  END
   AND a1.v1 <= DATETIME('2026-06-30 00:00:00')

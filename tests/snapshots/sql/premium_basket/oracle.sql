@@ -8,7 +8,7 @@ LEFT JOIN (
     COUNT(*) AS v2
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a1

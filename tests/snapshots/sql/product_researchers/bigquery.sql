@@ -6,8 +6,8 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.page LIKE '/product/%' ESCAPE '!'
-        AND ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -14 DAY)
+        WHEN ev.page LIKE '/product/%'
+        AND ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 14 DAY)
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END

@@ -6,15 +6,17 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.page LIKE '/product/%' ESCAPE '!'
-        AND ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -14, 'DAY')
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.page LIKE '/product/%' ESCAPE '\'
+        AND ev.occurred_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(14, 'DAY')
+        )
+        AND ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v1
   FROM analytics.events ev
   WHERE
-    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.event_type = 'page_view'
   GROUP BY
     ev.customer_id

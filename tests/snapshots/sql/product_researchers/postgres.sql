@@ -6,7 +6,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.page LIKE '/product/%' ESCAPE '!'
+        WHEN ev.page LIKE '/product/%' ESCAPE '\'
         AND ev.occurred_at >= (
           CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-14 DAY'
         )

@@ -6,8 +6,8 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.page LIKE '/product/%' ESCAPE '!'
-        AND ev.occurred_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-14 DAY')
+        WHEN SUBSTRING(ev.page, 1, 9) = '/product/'
+        AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
         AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

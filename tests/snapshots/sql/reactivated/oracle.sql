@@ -4,18 +4,23 @@ FROM analytics.customers e
 LEFT JOIN (
   SELECT
     ev.customer_id AS k,
-    COUNT(CASE WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP) THEN 1 END) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP)
-        AND ev.ordered_at < CAST('2026-04-01 00:00:00' AS TIMESTAMP)
+        WHEN ev.ordered_at >= TO_TIMESTAMP('2026-04-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        THEN 1
+      END
+    ) AS v1,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        AND ev.ordered_at < TO_TIMESTAMP('2026-04-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v2,
     MIN(ev.ordered_at) AS v3
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a1
@@ -23,4 +28,4 @@ LEFT JOIN (
 WHERE
   COALESCE(a1.v1, 0) > 0
   AND COALESCE(a1.v2, 0) = 0
-  AND a1.v3 < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+  AND a1.v3 < TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')

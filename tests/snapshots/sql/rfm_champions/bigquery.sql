@@ -7,7 +7,7 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
+        WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 12 MONTH)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
@@ -33,7 +33,7 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
+            WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 12 MONTH)
             AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
             THEN ev.amount
           END
@@ -56,7 +56,7 @@ LEFT JOIN (
   ON p1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -45 DAY)
+    a1.v1 >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 45 DAY)
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS DATETIME)
   )
   AND COALESCE(a1.v2, 0) >= 5

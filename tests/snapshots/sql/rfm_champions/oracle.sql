@@ -7,14 +7,14 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12, 'MONTH')
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
+        AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v2
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a1
@@ -33,14 +33,14 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12, 'MONTH')
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
+            AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
             THEN ev.amount
           END
         ) AS v1
       FROM analytics.orders ev
       WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
       GROUP BY
         ev.customer_id
     ) a2
@@ -56,8 +56,10 @@ LEFT JOIN (
   ON p1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -45, 'DAY')
-    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    a1.v1 >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(45, 'DAY')
+    )
+    AND a1.v1 <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   )
   AND COALESCE(a1.v2, 0) >= 5
   AND NOT p1.k IS NULL

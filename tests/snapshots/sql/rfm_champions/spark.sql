@@ -7,7 +7,9 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12)
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -33,7 +35,9 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12)
+            WHEN ev.ordered_at >= (
+              CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+            )
             AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
             THEN ev.amount
           END
@@ -56,7 +60,9 @@ LEFT JOIN (
   ON p1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -45)
+    a1.v1 >= (
+      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '45' DAY
+    )
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v2, 0) >= 5

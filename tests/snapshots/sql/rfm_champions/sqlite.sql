@@ -7,7 +7,16 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-12 MONTH')
+        WHEN ev.ordered_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+          )
+          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
+        END
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
@@ -33,7 +42,16 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-12 MONTH')
+            WHEN ev.ordered_at >= CASE
+              WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
+              THEN DATETIME(
+                DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
+                'start of month',
+                '-1 day',
+                '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+              )
+              ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
+            END
             AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
             THEN ev.amount
           END
@@ -56,7 +74,7 @@ LEFT JOIN (
   ON p1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE(DATETIME('2026-06-30 00:00:00'), '-45 DAY')
+    a1.v1 >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
     AND a1.v1 <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v2, 0) >= 5

@@ -15,14 +15,14 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12, 'MONTH')
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
+            AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
             THEN ev.amount
           END
         ) AS v1
       FROM analytics.orders ev
       WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
       GROUP BY
         ev.customer_id
     ) a1

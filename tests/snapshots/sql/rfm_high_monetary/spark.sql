@@ -15,7 +15,9 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12)
+            WHEN ev.ordered_at >= (
+              CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+            )
             AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
             THEN ev.amount
           END

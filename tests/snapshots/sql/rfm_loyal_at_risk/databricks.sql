@@ -6,7 +6,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -23,7 +25,9 @@ WHERE
   COALESCE(a1.v1, 0) >= 5
   AND (
     (
-      a1.v2 < DATEADD(DAY, -45, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+      a1.v2 < (
+        CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '45' DAY
+      )
       OR a1.v2 > CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     )
     OR a1.v2 IS NULL

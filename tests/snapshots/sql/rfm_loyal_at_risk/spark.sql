@@ -6,7 +6,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12)
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -23,7 +25,9 @@ WHERE
   COALESCE(a1.v1, 0) >= 5
   AND (
     (
-      a1.v2 < DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -45)
+      a1.v2 < (
+        CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '45' DAY
+      )
       OR a1.v2 > CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     )
     OR a1.v2 IS NULL

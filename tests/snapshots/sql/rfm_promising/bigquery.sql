@@ -7,14 +7,14 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
+        WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 12 MONTH)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
+        WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 90 DAY)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
@@ -31,7 +31,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
+        WHEN ev.event_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 90 DAY)
         AND ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
@@ -48,7 +48,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -30 DAY)
+        WHEN ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 30 DAY)
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
@@ -63,7 +63,7 @@ LEFT JOIN (
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -45 DAY)
+    a1.v1 >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 45 DAY)
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS DATETIME)
   )
   AND COALESCE(a1.v2, 0) <= 2

@@ -7,14 +7,18 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -31,7 +35,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.event_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
+        )
         AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -48,7 +54,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATEADD(DAY, -30, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        WHEN ev.occurred_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '30' DAY
+        )
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -63,7 +71,9 @@ LEFT JOIN (
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATEADD(DAY, -45, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    a1.v1 >= (
+      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '45' DAY
+    )
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v2, 0) <= 2

@@ -7,21 +7,23 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12, 'MONTH')
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
+        AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90, 'DAY')
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.ordered_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+        )
+        AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v3
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a1
@@ -31,14 +33,17 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90, 'DAY')
-        AND ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.event_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+        )
+        AND ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v1
   FROM analytics.email_events ev
   WHERE
-    ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP) AND ev.kind = 'click'
+    ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND ev.kind = 'click'
   GROUP BY
     ev.customer_id
 ) a2
@@ -48,14 +53,16 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -30, 'DAY')
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        WHEN ev.occurred_at >= (
+          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
+        )
+        AND ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v1
   FROM analytics.events ev
   WHERE
-    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.event_type = 'page_view'
   GROUP BY
     ev.customer_id
@@ -63,8 +70,10 @@ LEFT JOIN (
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -45, 'DAY')
-    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    a1.v1 >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(45, 'DAY')
+    )
+    AND a1.v1 <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   )
   AND COALESCE(a1.v2, 0) <= 2
   AND (

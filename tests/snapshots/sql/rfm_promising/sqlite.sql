@@ -7,14 +7,23 @@ LEFT JOIN (
     MAX(ev.ordered_at) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-12 MONTH')
+        WHEN ev.ordered_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+          )
+          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
+        END
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-90 DAY')
+        WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
@@ -31,7 +40,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.event_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-90 DAY')
+        WHEN ev.event_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
         AND ev.event_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
@@ -48,7 +57,7 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-30 DAY')
+        WHEN ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-30 days')
         AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
@@ -62,7 +71,7 @@ LEFT JOIN (
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE(DATETIME('2026-06-30 00:00:00'), '-45 DAY')
+    a1.v1 >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
     AND a1.v1 <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v2, 0) <= 2

@@ -9,7 +9,7 @@ LEFT JOIN (
         WHEN (
           ev.category = 'shoes' AND ev.amount > 50
         )
-        AND ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
+        AND ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 12 MONTH)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END

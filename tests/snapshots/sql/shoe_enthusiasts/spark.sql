@@ -9,7 +9,9 @@ LEFT JOIN (
         WHEN (
           ev.category = 'shoes' AND ev.amount > 50
         )
-        AND ev.ordered_at >= ADD_MONTHS(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -12)
+        AND ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

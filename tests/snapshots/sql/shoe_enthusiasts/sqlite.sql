@@ -9,7 +9,16 @@ LEFT JOIN (
         WHEN (
           ev.category = 'shoes' AND ev.amount > 50
         )
-        AND ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-12 MONTH')
+        AND ev.ordered_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+          )
+          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
+        END
         AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END

@@ -7,14 +7,16 @@ LEFT JOIN (
     COUNT(*) AS v1
   FROM analytics.orders ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ) a1
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90, 'DAY')
-    AND e.signup_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    e.signup_at >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+    )
+    AND e.signup_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   )
   AND COALESCE(a1.v1, 0) = 0

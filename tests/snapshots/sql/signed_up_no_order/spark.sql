@@ -14,7 +14,9 @@ LEFT JOIN (
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90)
+    e.signup_at >= (
+      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
+    )
     AND e.signup_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v1, 0) = 0

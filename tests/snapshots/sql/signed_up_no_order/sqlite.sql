@@ -14,7 +14,7 @@ LEFT JOIN (
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-90 DAY')
+    e.signup_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
     AND e.signup_at <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v1, 0) = 0

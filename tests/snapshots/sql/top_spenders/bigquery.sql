@@ -15,7 +15,7 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -365 DAY)
+            WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 365 DAY)
             AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
             THEN ev.amount
           END

@@ -15,14 +15,16 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -365, 'DAY')
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+            WHEN ev.ordered_at >= (
+              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(365, 'DAY')
+            )
+            AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
             THEN ev.amount
           END
         ) AS v1
       FROM analytics.orders ev
       WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
       GROUP BY
         ev.customer_id
     ) a1

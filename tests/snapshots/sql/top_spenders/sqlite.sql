@@ -15,7 +15,7 @@ LEFT JOIN (
         ev.customer_id AS k,
         SUM(
           CASE
-            WHEN ev.ordered_at >= DATE(DATETIME('2026-06-30 00:00:00'), '-365 DAY')
+            WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-365 days')
             AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
             THEN ev.amount
           END

@@ -6,7 +6,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -30)
+        WHEN ev.occurred_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '30' DAY
+        )
         AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
@@ -24,7 +26,9 @@ LEFT JOIN (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS TIMESTAMP), -90)
+        WHEN ev.ordered_at >= (
+          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
+        )
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END

@@ -5,7 +5,7 @@ WHERE
   NOT e.email IS NULL
   AND (
     NOT (
-      REGEXP_LIKE(LOWER(e.email), '@(gmail|yahoo|hotmail|outlook|icloud)[.]com$')
+      REGEXP_INSTR(LOWER(e.email), '@(gmail|yahoo|hotmail|outlook|icloud)[.]com$') > 0
     )
     OR LOWER(e.email) IS NULL
   )
