@@ -105,7 +105,8 @@ class _Scope:
         time = c.column(src.time, _EVENT)
         selects = [exp.alias_(c.column(src.key, _EVENT), "k")]
         for agg, name in p.aggregates.items():
-            selects.append(exp.alias_(self._aggregate_sql(agg, time), name))
+            value = self._aggregate_sql(agg, time)
+            selects.append(exp.alias_(c.fl.nullable(value) if agg.nullable else value, name))
         scan = [exp.LTE(this=time.copy(), expression=c.as_of.copy())]  # events after as-of never count
         scan += [exp.EQ(this=c.column(col, _EVENT), expression=_literal(c.fl, value)) for col, value in src.filter]
         query = (
@@ -229,7 +230,7 @@ class _Scope:
         count = exp.Window(this=exp.Count(this=exp.Star()))
         ranked = inner.select(exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null())) if node.value.nullable else None)
         ranked.set("expressions", [
-            exp.alias_(c.column(c.program.config.entity.key, _ENTITY), "k"),
+            exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k"),
             exp.alias_(rank, "r"),
             exp.alias_(count, "n"),
         ])

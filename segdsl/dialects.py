@@ -97,6 +97,10 @@ class Flavor:
         """True when the regular expression finds a match anywhere in the value."""
         return exp.RegexpLike(this=value, expression=exp.Literal.string(pattern))
 
+    def nullable(self, value: exp.Expression) -> exp.Expression:
+        """A column that reads as NULL where a LEFT JOIN finds no row."""
+        return value
+
     # numbers
 
     def to_float(self, value: exp.Expression) -> exp.Expression:
@@ -174,6 +178,15 @@ class Spark(Flavor):
         return exp.Paren(this=exp.Sub(this=moment, expression=interval))
 
 
+class ClickHouse(Flavor):
+    """A LEFT JOIN that finds no row gives a column's default (0, 1970-01-01), not NULL,
+    unless the column is Nullable (join_use_nulls = 0 by default): values that must read as
+    missing there are made Nullable."""
+
+    def nullable(self, value):
+        return _call("toNullable", value)
+
+
 # The dialects below are generated and parsed back here, not executed: their overrides
 # follow each warehouse's documentation.
 
@@ -221,7 +234,7 @@ class Oracle(Flavor):
 
 
 _FLAVORS: dict[str, type[Flavor]] = {
-    "sqlite": SQLite, "mysql": MySQL, "spark": Spark, "spark2": Spark, "databricks": Spark,
+    "sqlite": SQLite, "mysql": MySQL, "clickhouse": ClickHouse, "spark": Spark, "spark2": Spark, "databricks": Spark,
     "bigquery": BigQuery, "snowflake": Snowflake, "tsql": TSQL, "oracle": Oracle,
 }
 

@@ -142,7 +142,10 @@ class ClickHouse(Engine):
         types = {"int": "Nullable(Int64)", "float": "Nullable(Float64)", "string": "Nullable(String)",
                  "bool": "Nullable(Bool)", "date": "Nullable(Date32)", "timestamp": "Nullable(DateTime64(0))"}
         for table, (columns, rows) in data.items():
-            cols = ", ".join(f"`{n}` {types[t]}" for n, t in columns)
+            # Nullable only where the data has a missing value, as ClickHouse tables usually are
+            nullable = [any(r[i] is None for r in rows) for i in range(len(columns))]
+            cols = ", ".join(f"`{n}` {types[t] if null else types[t][9:-1]}"
+                             for (n, t), null in zip(columns, nullable))
             self.session.query(f"CREATE TABLE {schema}.{table} ({cols}) ENGINE = Memory")
             for start in range(0, len(rows), 500):
                 values = exp.values([tuple(_literal(v) for v in row) for row in rows[start:start + 500]])

@@ -23,7 +23,7 @@ LEFT JOIN (
     k
   FROM (
     SELECT
-      e.customer_id AS k,
+      toNullable(e.customer_id) AS k,
       RANK() OVER (
         ORDER BY CAST(COALESCE(a1.v1, 0) AS Nullable(Float64)) / nullIf(COALESCE(a1.v2, 0), 0) ASC
       ) AS r,

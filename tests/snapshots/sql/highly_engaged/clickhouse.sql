@@ -6,7 +6,7 @@ LEFT JOIN (
     k
   FROM (
     SELECT
-      e.customer_id AS k,
+      toNullable(e.customer_id) AS k,
       RANK() OVER (
         ORDER BY (
           (

@@ -17,7 +17,7 @@ LEFT JOIN (
         THEN 1
       END
     ) AS v2,
-    MIN(ev.ordered_at) AS v3
+    toNullable(MIN(ev.ordered_at)) AS v3
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))

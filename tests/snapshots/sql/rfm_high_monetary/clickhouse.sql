@@ -6,7 +6,7 @@ LEFT JOIN (
     k
   FROM (
     SELECT
-      e.customer_id AS k,
+      toNullable(e.customer_id) AS k,
       RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers AS e

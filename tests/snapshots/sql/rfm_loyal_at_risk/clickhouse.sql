@@ -11,7 +11,7 @@ LEFT JOIN (
         THEN 1
       END
     ) AS v1,
-    MAX(ev.ordered_at) AS v2
+    toNullable(MAX(ev.ordered_at)) AS v2
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))

@@ -4,7 +4,7 @@ FROM analytics.customers AS e
 LEFT JOIN (
   SELECT
     ev.customer_id AS k,
-    MAX(ev.ordered_at) AS v1,
+    toNullable(MAX(ev.ordered_at)) AS v1,
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
