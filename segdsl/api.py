@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compile as compiler
 from .config import CONFIG_FILE, Config, load_config
 from .diagnostics import Collector, Diagnostic, SegdslError, Span
 from .parse import parse_source
@@ -38,13 +37,15 @@ class Project:
     def compile_tree(self, name: str, dialect: str | None = None, as_of: dt.datetime | None = None):
         if name not in self.program.segments:
             raise KeyError(name)
+        from . import compile as compiler  # not imported by `check`: sqlglot is slow to load
+
         return compiler.compile_segment(self.program, name, dialect or self.config.dialect, as_of)
 
     def compile_segment(self, name: str, dialect: str | None = None, as_of: dt.datetime | None = None) -> str:
         """One SQL statement returning the key of every member of segment `name`."""
         dialect = dialect or self.config.dialect
         try:
-            return compiler.to_sql(self.compile_tree(name, dialect, as_of), dialect)
+            return self.compile_tree(name, dialect, as_of).sql(dialect=dialect, pretty=True)
         except RecursionError:
             d = self.program.definitions[name]
             raise SegdslError(

@@ -34,10 +34,10 @@ PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), 
 
 
 def _dialect_option(**kw):
-    from .config import dialect_names
+    from .config import DIALECTS
 
     return click.option(
-        "--dialect", type=click.Choice(dialect_names()), default=None,
+        "--dialect", type=click.Choice(DIALECTS), default=None,
         help="Target warehouse dialect (default: [project] dialect in segdsl.toml).", **kw,
     )
 

@@ -64,9 +64,11 @@ def _reserve_keywords(tok: Token) -> Token:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
+    # cache=True keeps the analysed grammar in the temp folder (keyed by grammar, options
+    # and Lark version): building it, with strict's collision checks, takes most of a second
     return Lark(
         _grammar_text(), parser="lalr", strict=True, propagate_positions=True,
-        maybe_placeholders=True, lexer_callbacks={"NAME": _reserve_keywords},
+        maybe_placeholders=True, lexer_callbacks={"NAME": _reserve_keywords}, cache=True,
     )
 
 

@@ -58,3 +58,13 @@ def test_as_of_literal_or_current_time():
     assert "CURRENT_TIMESTAMP" not in fixed
     now = PROJECT.compile_segment("new_signups", "snowflake")
     assert "CURRENT_TIMESTAMP" in now
+
+
+def test_dialect_list_matches_sqlglot():
+    """segdsl.toml's dialects are listed statically (check never imports sqlglot)."""
+    from sqlglot.dialects.dialect import Dialect
+    import sqlglot.dialects  # noqa: F401  (registers every dialect)
+
+    from segdsl.config import DIALECTS
+
+    assert sorted(DIALECTS) == sorted(d for d in Dialect.classes if d)
