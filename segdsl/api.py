@@ -55,6 +55,24 @@ class Project:
             ) from None
 
 
+    def compile_many(self, names: list[str] | None = None, dialect: str | None = None,
+                     as_of: dt.datetime | None = None, shape: str = "long") -> str:
+        """One statement giving the membership of several segments (all by default), with
+        one scan of each event table: shape "long" gives (key, segment) rows, "wide" one row
+        per entity row with a true/false column per segment."""
+        from . import compile as compiler
+
+        names = list(names) if names is not None else self.segments
+        unknown = [n for n in names if n not in self.program.segments]
+        if unknown:
+            raise KeyError(unknown[0])
+        if shape not in ("long", "wide"):
+            raise ValueError(f"shape must be 'long' or 'wide', not {shape!r}")
+        dialect = dialect or self.config.dialect
+        tree = compiler.compile_many(self.program, names, dialect, as_of, shape)
+        return tree.sql(dialect=dialect, pretty=True)
+
+
 def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:
     """Load and check the project in folder `path`, never raising for the user's mistakes."""
     root = Path(path)

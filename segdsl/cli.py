@@ -95,11 +95,24 @@ def check(path: Path):
 @AS_OF
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write one NAME.sql per segment into this folder instead of printing.")
-def compile_cmd(path: Path, names, dialect, as_of, out):
+@click.option("--together", is_flag=True,
+              help="One statement for all the chosen segments, scanning each table once.")
+@click.option("--shape", type=click.Choice(["long", "wide"]), default="long", show_default=True,
+              help="With --together: (key, segment) rows, or one row per key with a column per segment.")
+def compile_cmd(path: Path, names, dialect, as_of, out, together, shape):
     """Print the SQL of the named segments (all when none is named)."""
     project = _load(path)
     chosen = [_segment(project, n) for n in names] or project.segments
     dialect = dialect or project.config.dialect
+    if together:
+        sql = project.compile_many(chosen, dialect, as_of, shape) + ";\n"
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "segments.sql").write_text(sql, "utf-8")
+            click.echo(f"wrote {out / 'segments.sql'}", err=True)
+        else:
+            click.echo(sql, nl=False)
+        return
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         with click.progressbar(chosen, label="compiling", file=sys.stderr) as bar:

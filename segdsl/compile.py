@@ -1,11 +1,14 @@
-"""Stage 3: typed IR -> one sqlglot SELECT per segment, returning the entity key of members.
+"""Stage 3: typed IR -> sqlglot SELECTs returning the entity key of segment members.
 
 Shape of every statement:
 
+    WITH a1 AS (one grouped pass over an event table: every aggregate any part of the
+                statement needs, as conditional aggregates; future events, the event
+                filter and shared window bounds cut off in the scan),
+         p1 AS (members of one `top/bottom P%`, ranked over the whole entity, reading
+                the same passes)
     SELECT e.<key> FROM <entity> AS e
-    LEFT JOIN (one grouped pass per event table: every aggregate the segment needs,
-               as conditional aggregates, future events cut off in the scan) AS a1 ON ...
-    LEFT JOIN (members of one `top/bottom P%`, ranked over the whole entity) AS p1 ON ...
+    LEFT JOIN a1 ON ... LEFT JOIN p1 ON ...
     WHERE <condition>
 
 Missing values: SQL's NULL is the language's missing value throughout. Two-valued logic
@@ -18,6 +21,7 @@ attribute predicates in functions that would hide them from an engine's indexes.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -29,30 +33,64 @@ from .resolve import Program
 
 _NEGATE = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _BINARY = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+_PYTHON = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _ENTITY = "e"
 _EVENT = "ev"
 
 
 def compile_segment(program: Program, name: str, dialect: str, as_of: dt.datetime | None) -> exp.Select:
-    """The sqlglot tree of segment `name`; render it with `to_sql`."""
-    fl = flavor(dialect)
-    moment = fl.timestamp(as_of) if as_of is not None else fl.now()
-    compiler = _Compiler(program, fl, moment)
+    """The sqlglot tree of segment `name`: one row per member, the key column only."""
+    compiler = _Compiler.new(program, dialect, as_of)
     scope = _Scope(compiler)
-    where = scope.cond(program.segments[name])
-    return scope.select(where)
+    return compiler.finish(scope.select(scope.cond(program.segments[name])))
 
 
-def to_sql(tree: exp.Expression, dialect: str) -> str:
-    return tree.sql(dialect=dialect, pretty=True)
+def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.datetime | None,
+                 shape: str = "long") -> exp.Select:
+    """Membership of several segments in one statement, sharing every scan.
+
+    shape "wide": one row per entity row, the key and one true/false column per segment;
+    shape "long": one (key, segment) row per membership.
+    """
+    compiler = _Compiler.new(program, dialect, as_of)
+    scope = _Scope(compiler)
+    flags = [(n, scope.cond(program.segments[n])) for n in names]
+    entity_key = compiler.program.config.entity.key
+    wide = scope.select(None)
+    for name, cond in flags:
+        flag = exp.Case(ifs=[exp.If(this=cond, true=exp.true())], default=exp.false())
+        wide = wide.select(exp.alias_(flag, compiler.fl.identifier(name)), append=True)
+    if shape == "wide":
+        return compiler.finish(wide)
+    compiler.ctes.append(exp.CTE(this=wide, alias=exp.TableAlias(this=exp.to_identifier("members"))))
+    key = compiler.column(entity_key, "members")
+    union = None
+    for name, _ in flags:
+        branch = (
+            exp.select(key.copy(), exp.alias_(exp.Literal.string(name), "segment"))
+            .from_("members")
+            .where(compiler.column(name, "members"))
+        )
+        union = branch if union is None else exp.union(union, branch, distinct=False)
+    return compiler.finish(exp.select("*").from_(union.subquery("memberships")))
 
 
 @dataclass
 class _Compiler:
+    """State shared by every part of one statement: the passes, percentiles and CTEs."""
+
     program: Program
     fl: Flavor
     as_of: exp.Expression
     counter: dict[str, int] = field(default_factory=dict)
+    passes: dict[tuple, "_Pass"] = field(default_factory=dict)
+    percentiles: dict[ir.Percentile, str] = field(default_factory=dict)
+    ctes: list[exp.CTE] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, program: Program, dialect: str, as_of: dt.datetime | None) -> "_Compiler":
+        fl = flavor(dialect)
+        return cls(program, fl, fl.timestamp(as_of) if as_of is not None else fl.now())
 
     def alias(self, prefix: str) -> str:
         self.counter[prefix] = self.counter.get(prefix, 0) + 1
@@ -64,10 +102,49 @@ class _Compiler:
     def column(self, name: str, table: str) -> exp.Column:
         return exp.Column(this=self.fl.identifier(name), table=exp.to_identifier(table))
 
+    def event_pass(self, source: EventSource) -> "_Pass":
+        """The pass over `source`'s rows; events on one table with one filter share it."""
+        key = (source.table, source.key, source.time, source.filter)
+        if key not in self.passes:
+            self.passes[key] = _Pass(source, self.alias("a"))
+        return self.passes[key]
+
+    def finish(self, query: exp.Select) -> exp.Select:
+        """Attach the CTEs: passes first (their aggregates are all known now), then the rest."""
+        ctes = [exp.CTE(this=self._pass_sql(p), alias=exp.TableAlias(this=exp.to_identifier(p.alias)))
+                for p in self.passes.values()]
+        for cte in ctes + self.ctes:
+            query = query.with_(cte.alias, as_=cte.this)
+        return query
+
+    def _pass_sql(self, p: "_Pass") -> exp.Select:
+        src = p.source
+        time = self.column(src.time, _EVENT)
+        scan = [exp.LTE(this=time.copy(), expression=self.as_of.copy())]  # events after as-of never count
+        scan += [exp.EQ(this=self.column(col, _EVENT), expression=_literal(self.fl, value)) for col, value in src.filter]
+        windows = {agg.window for agg in p.aggregates}
+        shared = windows.pop() if len(windows) == 1 else None  # every aggregate reads one window
+        scope = _Scope(self)
+        if shared is not None:
+            bounds = scope.bounds(time, shared)
+        else:
+            bounds = scope.loosest_lower_bound(time, [agg.window for agg in p.aggregates])
+        scan += [b for b in bounds if b not in scan]  # `last N days` ends at the cut-off already
+        selects = [exp.alias_(self.column(src.key, _EVENT), "k")]
+        for agg, name in p.aggregates.items():
+            value = scope.aggregate_sql(agg, time, with_window=shared is None)
+            selects.append(exp.alias_(self.fl.nullable(value) if agg.nullable else value, name))
+        return (
+            exp.select(*selects)
+            .from_(self.table(src.table, _EVENT))
+            .where(exp.and_(*scan))
+            .group_by(self.column(src.key, _EVENT))
+        )
+
 
 @dataclass
 class _Pass:
-    """One grouped scan of an event table computing all the aggregates a query needs."""
+    """One grouped scan of an event table computing all the aggregates a statement needs."""
 
     source: EventSource
     alias: str
@@ -78,51 +155,31 @@ class _Pass:
 
 
 class _Scope:
-    """Builds one SELECT over the entity table; conditions and values compile against it."""
+    """One SELECT over the entity table: the passes and percentiles its conditions read."""
 
     def __init__(self, compiler: _Compiler, event: EventSource | None = None):
         self.c = compiler
         self.event = event  # set while compiling an event filter: columns come from the event row
-        self.passes: dict[tuple, _Pass] = {}
-        self.percentiles: dict[ir.Percentile, tuple[str, exp.Expression]] = {}
-
-    # --- the statement -----------------------------------------------------------------
+        self.joins: dict[str, None] = {}  # aliases of the CTEs this SELECT joins, in order
 
     def select(self, where: exp.Expression | None) -> exp.Select:
         c = self.c
         entity = c.program.config.entity
         key = c.column(entity.key, _ENTITY)
         query = exp.select(key).from_(c.table(entity.table, _ENTITY))
-        for p in self.passes.values():
-            query = query.join(self._pass_sql(p), join_type="left", on=exp.EQ(this=c.column("k", p.alias), expression=key.copy()))
-        for alias, sub in self.percentiles.values():
-            query = query.join(sub, join_type="left", on=exp.EQ(this=c.column("k", alias), expression=key.copy()))
+        for alias in self.joins:
+            query = query.join(
+                exp.to_table(alias), join_type="left",
+                on=exp.EQ(this=c.column("k", alias), expression=key.copy()),
+            )
         return query.where(where) if where is not None else query
 
-    def _pass_sql(self, p: _Pass) -> exp.Subquery:
-        c = self.c
-        src = p.source
-        time = c.column(src.time, _EVENT)
-        selects = [exp.alias_(c.column(src.key, _EVENT), "k")]
-        for agg, name in p.aggregates.items():
-            value = self._aggregate_sql(agg, time)
-            selects.append(exp.alias_(c.fl.nullable(value) if agg.nullable else value, name))
-        scan = [exp.LTE(this=time.copy(), expression=c.as_of.copy())]  # events after as-of never count
-        scan += [exp.EQ(this=c.column(col, _EVENT), expression=_literal(c.fl, value)) for col, value in src.filter]
-        query = (
-            exp.select(*selects)
-            .from_(c.table(src.table, _EVENT))
-            .where(exp.and_(*scan))
-            .group_by(c.column(src.key, _EVENT))
-        )
-        return query.subquery(p.alias)
-
-    def _aggregate_sql(self, agg: ir.Aggregate, time: exp.Expression) -> exp.Expression:
+    def aggregate_sql(self, agg: ir.Aggregate, time: exp.Expression, with_window: bool) -> exp.Expression:
         conditions = []
         if agg.filter is not None:
             conditions.append(_Scope(self.c, agg.source).cond(agg.filter))
-        if agg.window is not None:
-            conditions.extend(self._bounds(time, agg.window.low, agg.window.low_inclusive, agg.window.high, agg.window.high_inclusive))
+        if with_window and agg.window is not None:
+            conditions.extend(self.bounds(time, agg.window))
         if agg.func in ("first", "last"):
             target = time.copy()
         elif agg.column is not None:
@@ -136,6 +193,22 @@ class _Scope:
         func = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max,
                 "first": exp.Min, "last": exp.Max}[agg.func]
         return func(this=target)
+
+    def bounds(self, v: exp.Expression, window: ir.Window) -> list[exp.Expression]:
+        return self._bounds(v, window.low, window.low_inclusive, window.high, window.high_inclusive)
+
+    def loosest_lower_bound(self, time: exp.Expression, windows: list[ir.Window | None]) -> list[exp.Expression]:
+        """`time >= the earliest window start` when every aggregate has a start: rows before
+        it count nowhere, so the scan can skip them."""
+        if any(w is None or w.low is None for w in windows):
+            return []
+        lows = list(dict.fromkeys(w.low for w in windows))
+        earliest = _earliest(lows)
+        if earliest is not None:
+            bound = self.value(earliest)
+        else:
+            bound = exp.Least(this=self.value(lows[0]), expressions=[self.value(low) for low in lows[1:]])
+        return [exp.GTE(this=_wrap(time.copy()), expression=_wrap(bound))]
 
     def _bounds(self, v: exp.Expression, low, low_inc, high, high_inc) -> list[exp.Expression]:
         parts = []
@@ -171,7 +244,8 @@ class _Scope:
         """A leaf predicate; negated, it also holds where one of its values is missing."""
         if isinstance(node, ir.Compare):
             op = _NEGATE[node.op] if negated else node.op
-            test = _BINARY[op](this=_wrap(self.value(node.left)), expression=_wrap(self.value(node.right)))
+            left, right = self._side(node.left, node.right, op, 0), self._side(node.right, node.left, op, 1)
+            test = _BINARY[op](this=_wrap(left), expression=_wrap(right))
             values = [node.left, node.right]
         elif isinstance(node, ir.Between):
             v = self.value(node.value)
@@ -201,6 +275,16 @@ class _Scope:
             raise TypeError(f"no SQL for {type(node).__name__}")
         return self._or_missing(test, values) if negated else test
 
+    def _side(self, side: ir.Value, other: ir.Value, op: str, position: int) -> exp.Expression:
+        """One side of a comparison. A count or sum compared with a constant reads its pass
+        directly when the comparison is false at 0 anyway: a customer without events is
+        then filtered by the join's NULL, so the engine may use an inner join."""
+        if isinstance(side, ir.Aggregate) and side.func in ("count", "sum") and isinstance(other, ir.Const):
+            at_zero = _PYTHON[op](*((0, other.value) if position == 0 else (other.value, 0)))
+            if not at_zero:
+                return self._aggregate_ref(side, missing_as_zero=False)
+        return self.value(side)
+
     def _or_missing(self, test: exp.Expression, values: list[ir.Value]) -> exp.Expression:
         missing = [exp.Is(this=_wrap(self.value(v)), expression=exp.Null()) for v in values if v.nullable]
         return _paren_all([test, *missing], exp.or_) if missing else test
@@ -218,32 +302,35 @@ class _Scope:
         return self._or_missing(exp.Not(this=v), [value])
 
     def _percentile(self, node: ir.Percentile) -> str:
-        """A subquery of the members of `top/bottom P% by v`, ranked over the whole entity."""
-        if node in self.percentiles:
-            return self.percentiles[node][0]
+        """A CTE of the members of `top/bottom P% by v`, ranked over the whole entity."""
         c = self.c
-        alias = c.alias("p")
-        inner = _Scope(c)
-        v = inner.value(node.value)
-        order = exp.Ordered(this=v, desc=node.direction == "top")
-        rank = exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
-        count = exp.Window(this=exp.Count(this=exp.Star()))
-        ranked = inner.select(exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null())) if node.value.nullable else None)
-        ranked.set("expressions", [
-            exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k"),
-            exp.alias_(rank, "r"),
-            exp.alias_(count, "n"),
-        ])
-        # member when (rows strictly ahead) / (ranked - 1) <= P/100, in integers: exact everywhere
-        num, den = node.percent.as_integer_ratio()
-        ahead = exp.Paren(this=exp.Sub(this=exp.column("r"), expression=exp.Literal.number(1)))
-        others = exp.Paren(this=exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1)))
-        member = exp.LTE(
-            this=exp.Mul(this=ahead, expression=exp.Literal.number(100 * den)),
-            expression=exp.Mul(this=exp.Literal.number(num), expression=others),
-        )
-        sub = exp.select(exp.column("k")).from_(ranked.subquery("ranked")).where(member).subquery(alias)
-        self.percentiles[node] = (alias, sub)
+        if node not in c.percentiles:
+            alias = c.percentiles[node] = c.alias("p")
+            inner = _Scope(c)
+            v = inner.value(node.value)
+            order = exp.Ordered(this=v, desc=node.direction == "top")
+            rank = exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
+            count = exp.Window(this=exp.Count(this=exp.Star()))
+            present = exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null()))
+            ranked = inner.select(present if node.value.nullable else None)
+            ranked.set("expressions", [
+                exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k"),
+                exp.alias_(rank, "r"),
+                exp.alias_(count, "n"),
+            ])
+            # member when (rows strictly ahead) / (ranked - 1) <= P/100, in integers: exact
+            # everywhere, and a lone ranked row (0 <= 0) is a member
+            num, den = node.percent.as_integer_ratio()
+            ahead = exp.Paren(this=exp.Sub(this=exp.column("r"), expression=exp.Literal.number(1)))
+            others = exp.Paren(this=exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1)))
+            member = exp.LTE(
+                this=exp.Mul(this=ahead, expression=exp.Literal.number(100 * den)),
+                expression=exp.Mul(this=exp.Literal.number(num), expression=others),
+            )
+            members = exp.select(exp.column("k")).from_(ranked.subquery("ranked")).where(member)
+            c.ctes.append(exp.CTE(this=members, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        alias = c.percentiles[node]
+        self.joins[alias] = None
         return alias
 
     # --- values ------------------------------------------------------------------------
@@ -267,7 +354,7 @@ class _Scope:
         if isinstance(node, ir.CondValue):
             return exp.Case(ifs=[exp.If(this=self.cond(node.cond), true=exp.true())], default=exp.false())
         if isinstance(node, ir.TextFunc):
-            return (exp.Lower if node.func == "lower" else exp.Upper)(this=self.value(node.value))
+            return c.fl.case(node.func, self.value(node.value))
         if isinstance(node, ir.Negate):
             return exp.Neg(this=exp.Paren(this=self.value(node.value)))
         if isinstance(node, ir.Arith):
@@ -284,16 +371,31 @@ class _Scope:
             return exp.Div(this=self.c.fl.to_float(left), expression=divisor)
         return {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op](this=left, expression=right)
 
-    def _aggregate_ref(self, agg: ir.Aggregate) -> exp.Expression:
-        src = agg.source
-        key = (src.table, src.key, src.time, src.filter)
-        p = self.passes.get(key)
-        if p is None:
-            p = self.passes[key] = _Pass(src, self.c.alias("a"))
+    def _aggregate_ref(self, agg: ir.Aggregate, missing_as_zero: bool = True) -> exp.Expression:
+        p = self.c.event_pass(agg.source)
+        self.joins[p.alias] = None
         ref = self.c.column(p.add(agg), p.alias)
-        if agg.func in ("count", "sum"):  # never missing: no events means 0
+        if missing_as_zero and agg.func in ("count", "sum"):  # no events: 0, never missing
             return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)])
         return ref
+
+
+def _earliest(lows: list[ir.Value]) -> ir.Value | None:
+    """The window start that is surely the earliest, or None when only SQL can tell."""
+    if len(lows) == 1:
+        return lows[0]
+    if all(isinstance(low, ir.Const) for low in lows):
+        return min(lows, key=lambda low: low.value)
+    if all(isinstance(low, ir.AsOfMinus) for low in lows):
+        span = {low: (low.amount * _DAYS[low.unit][0], low.amount * _DAYS[low.unit][1]) for low in lows}
+        for candidate in lows:
+            if all(span[candidate][0] >= span[other][1] for other in lows if other is not candidate):
+                return candidate
+    return None
+
+
+# the shortest and longest a unit can be, in days
+_DAYS = {"hour": (1 / 24, 1 / 24), "day": (1, 1), "month": (28, 31), "year": (365, 366)}
 
 
 def table_node(fl: Flavor, table: Table, alias: str | None = None) -> exp.Table:

@@ -93,6 +93,10 @@ class Flavor:
         like = {"contains": f"%{escaped}%", "starts_with": f"{escaped}%", "ends_with": f"%{escaped}"}[kind]
         return exp.Like(this=value, expression=exp.Literal.string(like))
 
+    def case(self, func: str, value: exp.Expression) -> exp.Expression:
+        """lower() / upper() of every letter, not only ASCII ones."""
+        return (exp.Lower if func == "lower" else exp.Upper)(this=value)
+
     def regex_search(self, value: exp.Expression, pattern: str) -> exp.Expression:
         """True when the regular expression finds a match anywhere in the value."""
         return exp.RegexpLike(this=value, expression=exp.Literal.string(pattern))
@@ -181,10 +185,13 @@ class Spark(Flavor):
 class ClickHouse(Flavor):
     """A LEFT JOIN that finds no row gives a column's default (0, 1970-01-01), not NULL,
     unless the column is Nullable (join_use_nulls = 0 by default): values that must read as
-    missing there are made Nullable."""
+    missing there are made Nullable. lower()/upper() are ASCII-only: use the UTF8 forms."""
 
     def nullable(self, value):
         return _call("toNullable", value)
+
+    def case(self, func, value):
+        return _call(f"{func}UTF8", value)  # lower()/upper() change ASCII letters only
 
 
 # The dialects below are generated and parsed back here, not executed: their overrides

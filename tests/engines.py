@@ -97,7 +97,8 @@ class DuckDB(Engine):
 
 
 class SQLite(Engine):
-    """Times are ISO text (SQLite's own convention); `regexp` is registered by the user."""
+    """Times are ISO text (SQLite's own convention); `regexp`, and Unicode `lower`/`upper`,
+    are registered by the user, as the README's support matrix says."""
 
     name = dialect = "sqlite"
 
@@ -106,6 +107,9 @@ class SQLite(Engine):
         # SQLite has no regex matcher of its own: `x REGEXP p` calls a user function.
         self.con.create_function("regexp", 2, lambda p, s: None if s is None else re.search(p, s) is not None,
                                  deterministic=True)
+        # and its lower()/upper() change ASCII letters only (without the ICU extension)
+        for name, func in (("lower", str.lower), ("upper", str.upper)):
+            self.con.create_function(name, 1, lambda s, f=func: None if s is None else f(s), deterministic=True)
 
     def load(self, schema, data):
         self.con.execute(f"ATTACH ':memory:' AS {schema}")

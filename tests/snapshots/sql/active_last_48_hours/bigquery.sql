@@ -1,23 +1,19 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 48 HOUR)
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
     AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 48 HOUR)
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) > 0
+  a1.v1 > 0

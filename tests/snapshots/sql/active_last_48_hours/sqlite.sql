@@ -1,22 +1,19 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.events AS ev
+  WHERE
+    ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
+    AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-48 hours')
+  GROUP BY
+    ev.customer_id
+)
 SELECT
   e.customer_id
 FROM analytics.customers AS e
-LEFT JOIN (
-  SELECT
-    ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-48 hours')
-        AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
-        THEN 1
-      END
-    ) AS v1
-  FROM analytics.events AS ev
-  WHERE
-    ev.occurred_at <= DATETIME('2026-06-30 00:00:00') AND ev.event_type = 'page_view'
-  GROUP BY
-    ev.customer_id
-) AS a1
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) > 0
+  a1.v1 > 0

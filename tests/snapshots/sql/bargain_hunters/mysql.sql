@@ -1,24 +1,21 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
+    SUM(ev.amount) AS v1,
+    COUNT(*) AS v2,
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
-    ) AS v1
+    ) AS v3
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
-) AS a2
-  ON a2.k = e.customer_id
-LEFT JOIN (
+), p1 AS (
   SELECT
     k
   FROM (
@@ -29,17 +26,7 @@ LEFT JOIN (
       ) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers AS e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        SUM(ev.amount) AS v1,
-        COUNT(*) AS v2
-      FROM analytics.orders AS ev
-      WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-      GROUP BY
-        ev.customer_id
-    ) AS a1
+    LEFT JOIN a1
       ON a1.k = e.customer_id
     WHERE
       NOT (
@@ -52,7 +39,13 @@ LEFT JOIN (
     ) * 100 <= 20 * (
       n - 1
     )
-) AS p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN p1
   ON p1.k = e.customer_id
+LEFT JOIN a1
+  ON a1.k = e.customer_id
 WHERE
-  NOT p1.k IS NULL AND COALESCE(a2.v1, 0) >= 2
+  NOT p1.k IS NULL AND COALESCE(a1.v3, 0) >= 2

@@ -1,40 +1,31 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.occurred_at >= DATE_ADD(DAY, -7, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
     AND ev.event_type = 'add_to_cart'
+    AND ev.occurred_at >= DATE_ADD(DAY, -7, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
   GROUP BY
     ev.customer_id
-) AS a1
-  ON a1.k = e.customer_id
-LEFT JOIN (
+), a2 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= DATE_ADD(DAY, -7, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    AND ev.ordered_at >= DATE_ADD(DAY, -7, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
   GROUP BY
     ev.customer_id
-) AS a2
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN a2
   ON a2.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) > 0 AND COALESCE(a2.v1, 0) = 0
+  a1.v1 > 0 AND COALESCE(a2.v1, 0) = 0

@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     COUNT(
@@ -21,9 +18,17 @@ LEFT JOIN (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    AND ev.ordered_at >= LEAST(
+      CAST('2025-07-01 00:00:00' AS Nullable(DateTime)),
+      DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    )
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) >= 2 AND COALESCE(a1.v2, 0) = 0
+  a1.v1 >= 2 AND COALESCE(a1.v2, 0) = 0

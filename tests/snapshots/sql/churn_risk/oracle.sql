@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     COUNT(
@@ -21,9 +18,17 @@ LEFT JOIN (
   FROM analytics.orders ev
   WHERE
     ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND ev.ordered_at >= LEAST(
+      TO_TIMESTAMP('2025-07-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS'),
+      ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -3)
+    )
   GROUP BY
     ev.customer_id
-) a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) >= 2 AND COALESCE(a1.v2, 0) = 0
+  a1.v1 >= 2 AND COALESCE(a1.v2, 0) = 0

@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     COUNT(
@@ -30,9 +27,26 @@ LEFT JOIN (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+    AND ev.ordered_at >= MIN(
+      DATETIME('2025-07-01 00:00:00'),
+      CASE
+        WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'))
+        THEN DATETIME(
+          DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'),
+          'start of month',
+          '-1 day',
+          '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+        )
+        ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months')
+      END
+    )
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) >= 2 AND COALESCE(a1.v2, 0) = 0
+  a1.v1 >= 2 AND COALESCE(a1.v2, 0) = 0

@@ -1,23 +1,19 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.event_at >= DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-        AND ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.email_events AS ev
   WHERE
     ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
     AND ev.kind = 'open'
+    AND ev.event_at >= DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   e.is_subscribed AND COALESCE(a1.v1, 0) = 0

@@ -1,23 +1,19 @@
-SELECT
-  e.customer_id
-FROM analytics.customers e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.event_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -3)
-        AND ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.email_events ev
   WHERE
     ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.kind = 'open'
+    AND ev.event_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -3)
   GROUP BY
     ev.customer_id
-) a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   e.is_subscribed AND COALESCE(a1.v1, 0) = 0

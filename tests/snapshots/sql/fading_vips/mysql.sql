@@ -1,18 +1,14 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    MAX(ev.ordered_at) AS v1
+    SUM(ev.amount) AS v1,
+    MAX(ev.ordered_at) AS v2
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
-) AS a2
-  ON a2.k = e.customer_id
-LEFT JOIN (
+), p1 AS (
   SELECT
     k
   FROM (
@@ -21,16 +17,7 @@ LEFT JOIN (
       RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers AS e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        SUM(ev.amount) AS v1
-      FROM analytics.orders AS ev
-      WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-      GROUP BY
-        ev.customer_id
-    ) AS a1
+    LEFT JOIN a1
       ON a1.k = e.customer_id
   ) AS ranked
   WHERE
@@ -39,8 +26,14 @@ LEFT JOIN (
     ) * 100 <= 20 * (
       n - 1
     )
-) AS p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN p1
   ON p1.k = e.customer_id
+LEFT JOIN a1
+  ON a1.k = e.customer_id
 WHERE
   NOT p1.k IS NULL
-  AND a2.v1 < DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
+  AND a1.v2 < DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)

@@ -2,4 +2,4 @@ SELECT
   e.customer_id
 FROM analytics.customers AS e
 WHERE
-  LOWER(e.email) LIKE '%@gmail.com' ESCAPE '\\'
+  lowerUTF8(e.email) LIKE '%@gmail.com' ESCAPE '\\'

@@ -1,7 +1,42 @@
-SELECT
-  e.customer_id
-FROM analytics.customers e
-LEFT JOIN (
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.orders ev
+  WHERE
+    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND ev.ordered_at >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+    )
+  GROUP BY
+    ev.customer_id
+), a2 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.email_events ev
+  WHERE
+    ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND ev.kind = 'click'
+    AND ev.event_at >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+    )
+  GROUP BY
+    ev.customer_id
+), a3 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.events ev
+  WHERE
+    ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
+    )
+  GROUP BY
+    ev.customer_id
+), p1 AS (
   SELECT
     k
   FROM (
@@ -18,64 +53,11 @@ LEFT JOIN (
       ) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        COUNT(
-          CASE
-            WHEN ev.ordered_at >= (
-              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
-            )
-            AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-            THEN 1
-          END
-        ) AS v1
-      FROM analytics.orders ev
-      WHERE
-        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-      GROUP BY
-        ev.customer_id
-    ) a1
+    LEFT JOIN a1
       ON a1.k = e.customer_id
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        COUNT(
-          CASE
-            WHEN ev.event_at >= (
-              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
-            )
-            AND ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-            THEN 1
-          END
-        ) AS v1
-      FROM analytics.email_events ev
-      WHERE
-        ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-        AND ev.kind = 'click'
-      GROUP BY
-        ev.customer_id
-    ) a2
+    LEFT JOIN a2
       ON a2.k = e.customer_id
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        COUNT(
-          CASE
-            WHEN ev.occurred_at >= (
-              TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
-            )
-            AND ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-            THEN 1
-          END
-        ) AS v1
-      FROM analytics.events ev
-      WHERE
-        ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-        AND ev.event_type = 'page_view'
-      GROUP BY
-        ev.customer_id
-    ) a3
+    LEFT JOIN a3
       ON a3.k = e.customer_id
   ) ranked
   WHERE
@@ -84,7 +66,11 @@ LEFT JOIN (
     ) * 100 <= 15 * (
       n - 1
     )
-) p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN p1
   ON p1.k = e.customer_id
 WHERE
   NOT p1.k IS NULL

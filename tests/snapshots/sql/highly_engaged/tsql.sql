@@ -1,7 +1,36 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+    AND ev.ordered_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS DATETIME2))
+  GROUP BY
+    ev.customer_id
+), a2 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.email_events AS ev
+  WHERE
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+    AND ev.kind = 'click'
+    AND ev.event_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS DATETIME2))
+  GROUP BY
+    ev.customer_id
+), a3 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.events AS ev
+  WHERE
+    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+    AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATEADD(DAY, -30, CAST('2026-06-30 00:00:00' AS DATETIME2))
+  GROUP BY
+    ev.customer_id
+), p1 AS (
   SELECT
     k AS k
   FROM (
@@ -18,57 +47,11 @@ LEFT JOIN (
       ) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers AS e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        COUNT(
-          CASE
-            WHEN ev.ordered_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS DATETIME2))
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
-            THEN 1
-          END
-        ) AS v1
-      FROM analytics.orders AS ev
-      WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
-      GROUP BY
-        ev.customer_id
-    ) AS a1
+    LEFT JOIN a1
       ON a1.k = e.customer_id
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        COUNT(
-          CASE
-            WHEN ev.event_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS DATETIME2))
-            AND ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
-            THEN 1
-          END
-        ) AS v1
-      FROM analytics.email_events AS ev
-      WHERE
-        ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME2) AND ev.kind = 'click'
-      GROUP BY
-        ev.customer_id
-    ) AS a2
+    LEFT JOIN a2
       ON a2.k = e.customer_id
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        COUNT(
-          CASE
-            WHEN ev.occurred_at >= DATEADD(DAY, -30, CAST('2026-06-30 00:00:00' AS DATETIME2))
-            AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
-            THEN 1
-          END
-        ) AS v1
-      FROM analytics.events AS ev
-      WHERE
-        ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
-        AND ev.event_type = 'page_view'
-      GROUP BY
-        ev.customer_id
-    ) AS a3
+    LEFT JOIN a3
       ON a3.k = e.customer_id
   ) AS ranked
   WHERE
@@ -77,7 +60,11 @@ LEFT JOIN (
     ) * 100 <= 15 * (
       n - 1
     )
-) AS p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN p1
   ON p1.k = e.customer_id
 WHERE
   NOT p1.k IS NULL

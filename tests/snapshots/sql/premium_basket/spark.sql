@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     SUM(ev.amount) AS v1,
@@ -11,10 +8,14 @@ LEFT JOIN (
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
     CAST(COALESCE(a1.v1, 0) AS DOUBLE) / NULLIF(COALESCE(a1.v2, 0), 0)
   ) >= 150
-  AND COALESCE(a1.v2, 0) >= 2
+  AND a1.v2 >= 2

@@ -1,26 +1,21 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.page LIKE '/product/%' ESCAPE '\'
-        AND ev.occurred_at >= (
-          CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-14 DAY'
-        )
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(CASE WHEN ev.page LIKE '/product/%' ESCAPE '\' THEN 1 END) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= (
+      CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-14 DAY'
+    )
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) >= 3
+  a1.v1 >= 3

@@ -1,23 +1,19 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(CASE WHEN SUBSTRING(ev.page, 1, 9) = '/product/' THEN 1 END) AS v1
+  FROM analytics.events AS ev
+  WHERE
+    ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
+    AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
+  GROUP BY
+    ev.customer_id
+)
 SELECT
   e.customer_id
 FROM analytics.customers AS e
-LEFT JOIN (
-  SELECT
-    ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN SUBSTRING(ev.page, 1, 9) = '/product/'
-        AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
-        AND ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
-        THEN 1
-      END
-    ) AS v1
-  FROM analytics.events AS ev
-  WHERE
-    ev.occurred_at <= DATETIME('2026-06-30 00:00:00') AND ev.event_type = 'page_view'
-  GROUP BY
-    ev.customer_id
-) AS a1
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) >= 3
+  a1.v1 >= 3

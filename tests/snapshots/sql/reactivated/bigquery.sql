@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     COUNT(CASE WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS DATETIME) THEN 1 END) AS v1,
@@ -18,9 +15,13 @@ LEFT JOIN (
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) > 0
+  a1.v1 > 0
   AND COALESCE(a1.v2, 0) = 0
   AND a1.v3 < CAST('2026-01-01 00:00:00' AS DATETIME)

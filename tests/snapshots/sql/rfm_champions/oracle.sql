@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
@@ -11,40 +8,30 @@ LEFT JOIN (
         AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
-    ) AS v2
+    ) AS v2,
+    SUM(
+      CASE
+        WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
+        AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        THEN ev.amount
+      END
+    ) AS v3
   FROM analytics.orders ev
   WHERE
     ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
-) a1
-  ON a1.k = e.customer_id
-LEFT JOIN (
+), p1 AS (
   SELECT
     k
   FROM (
     SELECT
       e.customer_id AS k,
-      RANK() OVER (ORDER BY COALESCE(a2.v1, 0) DESC NULLS LAST) AS r,
+      RANK() OVER (ORDER BY COALESCE(a1.v3, 0) DESC NULLS LAST) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        SUM(
-          CASE
-            WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
-            AND ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-            THEN ev.amount
-          END
-        ) AS v1
-      FROM analytics.orders ev
-      WHERE
-        ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-      GROUP BY
-        ev.customer_id
-    ) a2
-      ON a2.k = e.customer_id
+    LEFT JOIN a1
+      ON a1.k = e.customer_id
   ) ranked
   WHERE
     (
@@ -52,7 +39,13 @@ LEFT JOIN (
     ) * 100 <= 25 * (
       n - 1
     )
-) p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN p1
   ON p1.k = e.customer_id
 WHERE
   (

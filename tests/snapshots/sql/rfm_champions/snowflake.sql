@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
@@ -11,40 +8,30 @@ LEFT JOIN (
         AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
-    ) AS v2
+    ) AS v2,
+    SUM(
+      CASE
+        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+        THEN ev.amount
+      END
+    ) AS v3
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
-) AS a1
-  ON a1.k = e.customer_id
-LEFT JOIN (
+), p1 AS (
   SELECT
     k
   FROM (
     SELECT
       e.customer_id AS k,
-      RANK() OVER (ORDER BY COALESCE(a2.v1, 0) DESC NULLS LAST) AS r,
+      RANK() OVER (ORDER BY COALESCE(a1.v3, 0) DESC NULLS LAST) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers AS e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        SUM(
-          CASE
-            WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-            THEN ev.amount
-          END
-        ) AS v1
-      FROM analytics.orders AS ev
-      WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-      GROUP BY
-        ev.customer_id
-    ) AS a2
-      ON a2.k = e.customer_id
+    LEFT JOIN a1
+      ON a1.k = e.customer_id
   ) AS ranked
   WHERE
     (
@@ -52,7 +39,13 @@ LEFT JOIN (
     ) * 100 <= 25 * (
       n - 1
     )
-) AS p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN p1
   ON p1.k = e.customer_id
 WHERE
   (

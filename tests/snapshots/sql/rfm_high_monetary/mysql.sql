@@ -1,7 +1,14 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    SUM(ev.amount) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
+    AND ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
+  GROUP BY
+    ev.customer_id
+), p1 AS (
   SELECT
     k
   FROM (
@@ -10,22 +17,7 @@ LEFT JOIN (
       RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
       COUNT(*) OVER () AS n
     FROM analytics.customers AS e
-    LEFT JOIN (
-      SELECT
-        ev.customer_id AS k,
-        SUM(
-          CASE
-            WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
-            AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-            THEN ev.amount
-          END
-        ) AS v1
-      FROM analytics.orders AS ev
-      WHERE
-        ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-      GROUP BY
-        ev.customer_id
-    ) AS a1
+    LEFT JOIN a1
       ON a1.k = e.customer_id
   ) AS ranked
   WHERE
@@ -34,7 +26,11 @@ LEFT JOIN (
     ) * 100 <= 25 * (
       n - 1
     )
-) AS p1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN p1
   ON p1.k = e.customer_id
 WHERE
   NOT p1.k IS NULL

@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
@@ -24,42 +21,37 @@ LEFT JOIN (
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
-) AS a1
-  ON a1.k = e.customer_id
-LEFT JOIN (
+), a2 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
-        AND ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.email_events AS ev
   WHERE
-    ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME) AND ev.kind = 'click'
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
+    AND ev.kind = 'click'
+    AND ev.event_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
   GROUP BY
     ev.customer_id
-) AS a2
-  ON a2.k = e.customer_id
-LEFT JOIN (
+), a3 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -30 DAY)
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
     AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -30 DAY)
   GROUP BY
     ev.customer_id
-) AS a3
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN a2
+  ON a2.k = e.customer_id
+LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (

@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
@@ -26,47 +23,41 @@ LEFT JOIN (
     ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
-) a1
-  ON a1.k = e.customer_id
-LEFT JOIN (
+), a2 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.event_at >= (
-          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
-        )
-        AND ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.email_events ev
   WHERE
     ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.kind = 'click'
+    AND ev.event_at >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
+    )
   GROUP BY
     ev.customer_id
-) a2
-  ON a2.k = e.customer_id
-LEFT JOIN (
+), a3 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.occurred_at >= (
-          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
-        )
-        AND ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.events ev
   WHERE
     ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= (
+      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
+    )
   GROUP BY
     ev.customer_id
-) a3
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN a2
+  ON a2.k = e.customer_id
+LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (

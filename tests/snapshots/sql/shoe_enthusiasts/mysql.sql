@@ -1,25 +1,18 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN (
-          ev.category = 'shoes' AND ev.amount > 50
-        )
-        AND ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(CASE WHEN ev.category = 'shoes' AND ev.amount > 50 THEN 1 END) AS v1
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
+    AND ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   COALESCE(a1.v1, 0) >= 2

@@ -1,34 +1,27 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN (
-          ev.category = 'shoes' AND ev.amount > 50
-        )
-        AND ev.ordered_at >= CASE
-          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
-          THEN DATETIME(
-            DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
-            'start of month',
-            '-1 day',
-            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
-          )
-          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
-        END
-        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
-        THEN 1
-      END
-    ) AS v1
+    COUNT(CASE WHEN ev.category = 'shoes' AND ev.amount > 50 THEN 1 END) AS v1
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+    AND ev.ordered_at >= CASE
+      WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
+      THEN DATETIME(
+        DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
+        'start of month',
+        '-1 day',
+        '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+      )
+      ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
+    END
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   COALESCE(a1.v1, 0) >= 2

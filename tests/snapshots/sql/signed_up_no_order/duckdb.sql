@@ -1,7 +1,4 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     COUNT(*) AS v1
@@ -10,7 +7,11 @@ LEFT JOIN (
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
-) AS a1
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (

@@ -1,44 +1,35 @@
-SELECT
-  e.customer_id
-FROM analytics.customers AS e
-LEFT JOIN (
+WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.occurred_at >= (
-          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '30' DAY
-        )
-        AND ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= (
+      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '30' DAY
+    )
   GROUP BY
     ev.customer_id
-) AS a1
-  ON a1.k = e.customer_id
-LEFT JOIN (
+), a2 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= (
-          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
-        )
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-        THEN 1
-      END
-    ) AS v1
+    COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    AND ev.ordered_at >= (
+      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
+    )
   GROUP BY
     ev.customer_id
-) AS a2
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN a2
   ON a2.k = e.customer_id
 WHERE
-  COALESCE(a1.v1, 0) >= 5 AND COALESCE(a2.v1, 0) = 0
+  a1.v1 >= 5 AND COALESCE(a2.v1, 0) = 0

@@ -7,7 +7,7 @@ WHERE
   )
   AND (
     NOT (
-      match(LOWER(e.email), '@(gmail|yahoo|hotmail|outlook|icloud)[.]com$')
+      match(lowerUTF8(e.email), '@(gmail|yahoo|hotmail|outlook|icloud)[.]com$')
     )
-    OR LOWER(e.email) IS NULL
+    OR lowerUTF8(e.email) IS NULL
   )
