@@ -45,7 +45,7 @@ class Project:
         """One SQL statement returning the key of every member of segment `name`."""
         dialect = dialect or self.config.dialect
         try:
-            return self.compile_tree(name, dialect, as_of).sql(dialect=dialect, pretty=True)
+            return _render(self.compile_tree(name, dialect, as_of), dialect)
         except RecursionError:
             d = self.program.definitions[name]
             raise SegdslError(
@@ -69,8 +69,14 @@ class Project:
         if shape not in ("long", "wide"):
             raise ValueError(f"shape must be 'long' or 'wide', not {shape!r}")
         dialect = dialect or self.config.dialect
-        tree = compiler.compile_many(self.program, names, dialect, as_of, shape)
-        return tree.sql(dialect=dialect, pretty=True)
+        return _render(compiler.compile_many(self.program, names, dialect, as_of, shape), dialect)
+
+
+def _render(tree, dialect: str) -> str:
+    """SQL text of a freshly built tree: no copy needed before generating."""
+    from sqlglot.dialects.dialect import Dialect
+
+    return Dialect.get_or_raise(dialect).generate(tree, copy=False, pretty=True)
 
 
 def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:

@@ -59,7 +59,7 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     wide = scope.select(None)
     for name, cond in flags:
         flag = exp.Case(ifs=[exp.If(this=cond, true=exp.true())], default=exp.false())
-        wide = wide.select(exp.alias_(flag, compiler.fl.identifier(name)), append=True)
+        wide = wide.select(exp.alias_(flag, compiler.fl.identifier(name), copy=False), append=True, copy=False)
     if shape == "wide":
         return compiler.finish(wide)
     compiler.ctes.append(exp.CTE(this=wide, alias=exp.TableAlias(this=exp.to_identifier("members"))))
@@ -67,12 +67,12 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     union = None
     for name, _ in flags:
         branch = (
-            exp.select(key.copy(), exp.alias_(exp.Literal.string(name), "segment"))
-            .from_("members")
-            .where(compiler.column(name, "members"))
+            exp.select(key.copy(), exp.alias_(exp.Literal.string(name), "segment", copy=False), copy=False)
+            .from_(exp.Table(this=exp.to_identifier("members")), copy=False)
+            .where(compiler.column(name, "members"), copy=False)
         )
-        union = branch if union is None else exp.union(union, branch, distinct=False)
-    return compiler.finish(exp.select("*").from_(union.subquery("memberships")))
+        union = branch if union is None else exp.union(union, branch, distinct=False, copy=False)
+    return compiler.finish(exp.select(exp.Star(), copy=False).from_(union.subquery("memberships", copy=False), copy=False))
 
 
 @dataclass
@@ -114,7 +114,7 @@ class _Compiler:
         ctes = [exp.CTE(this=self._pass_sql(p), alias=exp.TableAlias(this=exp.to_identifier(p.alias)))
                 for p in self.passes.values()]
         for cte in ctes + self.ctes:
-            query = query.with_(cte.alias, as_=cte.this)
+            query = query.with_(cte.alias, as_=cte.this, copy=False)
         return query
 
     def _pass_sql(self, p: "_Pass") -> exp.Select:
@@ -130,15 +130,15 @@ class _Compiler:
         else:
             bounds = scope.loosest_lower_bound(time, [agg.window for agg in p.aggregates])
         scan += [b for b in bounds if b not in scan]  # `last N days` ends at the cut-off already
-        selects = [exp.alias_(self.column(src.key, _EVENT), "k")]
+        selects = [exp.alias_(self.column(src.key, _EVENT), "k", copy=False)]
         for agg, name in p.aggregates.items():
             value = scope.aggregate_sql(agg, time, with_window=shared is None)
-            selects.append(exp.alias_(self.fl.nullable(value) if agg.nullable else value, name))
+            selects.append(exp.alias_(self.fl.nullable(value) if agg.nullable else value, name, copy=False))
         return (
-            exp.select(*selects)
-            .from_(self.table(src.table, _EVENT))
-            .where(exp.and_(*scan))
-            .group_by(self.column(src.key, _EVENT))
+            exp.select(*selects, copy=False)
+            .from_(self.table(src.table, _EVENT), copy=False)
+            .where(exp.and_(*scan, copy=False), copy=False)
+            .group_by(self.column(src.key, _EVENT), copy=False)
         )
 
 
@@ -166,13 +166,13 @@ class _Scope:
         c = self.c
         entity = c.program.config.entity
         key = c.column(entity.key, _ENTITY)
-        query = exp.select(key).from_(c.table(entity.table, _ENTITY))
-        for alias in self.joins:
-            query = query.join(
-                exp.to_table(alias), join_type="left",
+        query = exp.select(key, copy=False).from_(c.table(entity.table, _ENTITY), copy=False)
+        for alias in self.joins:  # built directly: Select.join re-parses its arguments
+            query.append("joins", exp.Join(
+                this=exp.Table(this=exp.to_identifier(alias)), side="LEFT",
                 on=exp.EQ(this=c.column("k", alias), expression=key.copy()),
-            )
-        return query.where(where) if where is not None else query
+            ))
+        return query.where(where, copy=False) if where is not None else query
 
     def aggregate_sql(self, agg: ir.Aggregate, time: exp.Expression, with_window: bool) -> exp.Expression:
         conditions = []
@@ -187,7 +187,7 @@ class _Scope:
         else:
             target = exp.Literal.number(1)
         if conditions:
-            target = exp.Case(ifs=[exp.If(this=exp.and_(*conditions), true=target)])
+            target = exp.Case(ifs=[exp.If(this=exp.and_(*conditions, copy=False), true=target)])
         elif agg.func == "count":
             return exp.Count(this=exp.Star())
         func = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max,
@@ -314,9 +314,9 @@ class _Scope:
             present = exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null()))
             ranked = inner.select(present if node.value.nullable else None)
             ranked.set("expressions", [
-                exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k"),
-                exp.alias_(rank, "r"),
-                exp.alias_(count, "n"),
+                exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False),
+                exp.alias_(rank, "r", copy=False),
+                exp.alias_(count, "n", copy=False),
             ])
             # member when (rows strictly ahead) / (ranked - 1) <= P/100, in integers: exact
             # everywhere, and a lone ranked row (0 <= 0) is a member
@@ -327,7 +327,7 @@ class _Scope:
                 this=exp.Mul(this=ahead, expression=exp.Literal.number(100 * den)),
                 expression=exp.Mul(this=exp.Literal.number(num), expression=others),
             )
-            members = exp.select(exp.column("k")).from_(ranked.subquery("ranked")).where(member)
+            members = exp.select(exp.column("k"), copy=False).from_(ranked.subquery("ranked", copy=False), copy=False).where(member, copy=False)
             c.ctes.append(exp.CTE(this=members, alias=exp.TableAlias(this=exp.to_identifier(alias))))
         alias = c.percentiles[node]
         self.joins[alias] = None
@@ -429,7 +429,7 @@ def _wrap(e: exp.Expression) -> exp.Expression:
 def _paren_all(items: list[exp.Expression], combine) -> exp.Expression:
     if len(items) == 1:
         return items[0]
-    return combine(*[exp.Paren(this=i) if isinstance(i, exp.Connector) else i for i in items])
+    return combine(*[exp.Paren(this=i) if isinstance(i, exp.Connector) else i for i in items], copy=False)
 
 
 def _invert(comparison: exp.Expression) -> exp.Expression:

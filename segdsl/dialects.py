@@ -62,17 +62,17 @@ class Flavor:
     # literals and time
 
     def timestamp(self, value: dt.datetime) -> exp.Expression:
-        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP, copy=False)
 
     def date(self, value: dt.date) -> exp.Expression:
-        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)
+        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE, copy=False)
 
     def now(self) -> exp.Expression:
         """The warehouse's current moment, without a time zone."""
-        return exp.cast(exp.CurrentTimestamp(), exp.DataType.Type.TIMESTAMP)
+        return exp.cast(exp.CurrentTimestamp(), exp.DataType.Type.TIMESTAMP, copy=False)
 
     def to_timestamp(self, value: exp.Expression) -> exp.Expression:
-        return exp.cast(value, exp.DataType.Type.TIMESTAMP)
+        return exp.cast(value, exp.DataType.Type.TIMESTAMP, copy=False)
 
     def minus(self, moment: exp.Expression, amount: int, unit: str) -> exp.Expression:
         """`moment` minus a calendar duration; months and years as the warehouse counts them."""
@@ -108,7 +108,7 @@ class Flavor:
     # numbers
 
     def to_float(self, value: exp.Expression) -> exp.Expression:
-        return exp.cast(value, exp.DataType.Type.DOUBLE)
+        return exp.cast(value, exp.DataType.Type.DOUBLE, copy=False)
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -161,7 +161,7 @@ class SQLite(Flavor):
         return exp.EQ(this=exp.Substring(this=value, start=start, length=exp.Literal.number(n)), expression=lit)
 
     def to_float(self, value):
-        return exp.cast(value, exp.DataType.Type.DOUBLE)
+        return exp.cast(value, exp.DataType.Type.DOUBLE, copy=False)
 
 
 class MySQL(Flavor):
