@@ -42,22 +42,35 @@ def _dialect_option(**kw):
     )
 
 
-def _load(path: Path):
+def _load(path: Path, fmt: str = "text"):
     """The checked project, or exit 1 after printing every problem."""
     from .api import check_project
 
     project, diagnostics, sources = check_project(path)
-    _print_diagnostics(diagnostics, sources)
     if project is None or any(d.severity == "error" for d in diagnostics):
+        _print_diagnostics(diagnostics, sources, fmt)
         errors = sum(d.severity == "error" for d in diagnostics)
-        click.secho(f"{errors} error{'s' if errors != 1 else ''} found", fg="red", err=True)
+        if fmt == "text":
+            click.secho(f"{errors} error{'s' if errors != 1 else ''} found", fg="red", err=True)
         sys.exit(1)
     return project
 
 
-def _print_diagnostics(diagnostics, sources) -> None:
-    for d in diagnostics:
-        click.echo(render_text(d, sources) + "\n", err=True)
+def _print_diagnostics(diagnostics, sources, fmt: str = "text") -> None:
+    """Text goes to stderr for people; the machine formats go to stdout for tools."""
+    from .report import render
+
+    if fmt == "text":
+        for d in diagnostics:
+            click.echo(render_text(d, sources) + "\n", err=True)
+    else:
+        click.echo(render(diagnostics, sources, fmt), nl=False)
+
+
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+    show_default=True, help="How to print problems: text with a caret, JSON, GitHub annotations, SARIF 2.1.0.",
+)
 
 
 def _segment(project, name: str) -> str:
@@ -80,12 +93,16 @@ def main():
 
 @main.command()
 @PATH
-def check(path: Path):
+@FORMAT
+def check(path: Path, fmt: str):
     """Parse and type-check every segment and trait; exit 1 on any error."""
-    project = _load(path)
-    n_seg, n_trait = len(project.program.segments), len(project.program.traits)
-    files = len(project.sources) - 1
-    click.echo(f"ok: {n_seg} segments and {n_trait} traits in {files} files")
+    project = _load(path, fmt)
+    if fmt == "text":
+        n_seg, n_trait = len(project.program.segments), len(project.program.traits)
+        files = len(project.sources) - 1
+        click.echo(f"ok: {n_seg} segments and {n_trait} traits in {files} files")
+    else:
+        _print_diagnostics([], project.sources, fmt)
 
 
 @main.command("compile")
