@@ -177,6 +177,34 @@ def preview(name, path: Path, db, as_of, limit):
         click.echo(f"  sample:  {', '.join(str(k) for k in result.sample)}{more}")
 
 
+@main.command("test")
+@PATH
+@click.option("-k", "select", default=None, metavar="TEXT", help="Run only cases whose name or segment contains TEXT.")
+def test_cmd(path: Path, select):
+    """Run the segment unit tests: every *.test.toml file in the project."""
+    from . import testing
+
+    project = _load(path)
+    files = testing.discover(path)
+    if not files:
+        click.echo("no *.test.toml files found", err=True)
+        sys.exit(1)
+    results = []
+    for file in files:
+        shown = str(file.relative_to(path)) if file.is_relative_to(path) else str(file)
+        for result in testing.run_file(project, file, shown):
+            if select and select not in result.name and select not in result.segment:
+                continue
+            results.append(result)
+            mark = click.style("PASS", fg="green") if result.passed else click.style("FAIL", fg="red")
+            click.echo(f"{mark} {result.file}: {result.name} [{result.segment}]")
+            for problem in result.problems:
+                click.echo(f"     {problem}")
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
 @main.group()
 def debug():
     """Print one stage of the compiler's output: parse, ir or sql."""

@@ -1,0 +1,59 @@
+"""`segdsl test`: the example's promises pass, and a change that breaks one fails it."""
+
+import shutil
+
+from click.testing import CliRunner
+
+from conftest import EXAMPLE
+from segdsl.cli import main
+
+
+def run(path, *args):
+    return CliRunner().invoke(main, ["test", str(path), *args])
+
+
+def copy_example(tmp_path):
+    target = tmp_path / "shop"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+def test_example_promises_hold():
+    result = run(EXAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "3 passed, 0 failed" in result.output
+
+
+def test_a_change_that_breaks_a_promise_fails_and_shows_the_row(tmp_path):
+    shop = copy_example(tmp_path)
+    seg = shop / "segments" / "behavioural.seg"
+    seg.write_text(seg.read_text().replace(
+        "did add_to_cart in last 7 days and did not purchase in last 7 days",
+        "did add_to_cart in last 14 days and did not purchase in last 7 days",
+    ))
+    result = run(shop)
+    assert result.exit_code == 1
+    assert "FAIL tests/lifecycle.test.toml: a cart this week" in result.output
+    assert "expected not a member, but is: 3 {'customer_id': 3}" in result.output
+    assert "2 passed, 1 failed" in result.output
+
+
+def test_select_runs_only_matching_cases():
+    result = run(EXAMPLE, "-k", "lapsed")
+    assert result.exit_code == 0 and "1 passed, 0 failed" in result.output
+
+
+def test_mistakes_in_a_test_file_are_reported(tmp_path):
+    shop = copy_example(tmp_path)
+    (shop / "tests" / "bad.test.toml").write_text(
+        '[[case]]\nsegment = "cart_abandoner"\nas_of = 2026-06-30T00:00:00\n'
+        '[[case]]\nsegment = "cart_abandoners"\nas_of = 2026-06-30T00:00:00\n'
+        '[[case.entity]]\ncustomer_id = 1\nagee = 3\n[[case.events.purchse]]\ncustomer_id = 1\n'
+        '[[case]]\nsegment = "cart_abandoners"\ncount = 0\n'
+    )
+    result = run(shop)
+    assert result.exit_code == 1
+    assert "unknown segment 'cart_abandoner'. did you mean 'cart_abandoners'?" in result.output
+    assert "has no column 'agee'. did you mean 'age'?" in result.output
+    assert "unknown event 'purchse'. did you mean 'purchase'?" in result.output
+    assert "each case needs an as_of" in result.output
