@@ -84,7 +84,7 @@ def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnos
     root = Path(path)
     diags = Collector()
     config_path = root / CONFIG_FILE
-    shown_config = _shown(config_path)
+    shown_config = shown_path(config_path)
     if not config_path.is_file():
         diags.error(
             "C002", f"no {CONFIG_FILE} in {root}", None,
@@ -103,15 +103,15 @@ def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnos
     for folder in config.segment_dirs:
         base = root / folder
         if not base.is_dir():
-            diags.error("C003", f"segment folder '{folder}' does not exist", _segments_span(config_text, shown_config))
+            diags.error("C003", f"segment folder '{folder}' does not exist", segments_setting_span(config_text, shown_config))
             continue
         for file in sorted(base.rglob("*.seg")):
-            shown = _shown(file)
+            shown = shown_path(file)
             text = _read(file, shown, diags)
             if text is not None:
                 files.setdefault(shown, text)
     sources.update(files)
-    return _build(config, files, sources, diags, root)
+    return build_project(config, files, sources, diags, root)
 
 
 def load_project(path: str | os.PathLike) -> Project:
@@ -128,13 +128,14 @@ def project_from_sources(config_text: str, files: dict[str, str]) -> Project:
     config = load_config(config_text, CONFIG_FILE, diags)
     if config is None:
         raise SegdslError(diags.diagnostics, sources)
-    project, diagnostics, _ = _build(config, files, sources, diags, None)
+    project, diagnostics, _ = build_project(config, files, sources, diags, None)
     if project is None or any(d.severity == "error" for d in diagnostics):
         raise SegdslError(diagnostics, sources)
     return project
 
 
-def _build(config: Config, files: dict[str, str], sources, diags: Collector, root):
+def build_project(config: Config, files: dict[str, str], sources, diags: Collector, root):
+    """Parse and resolve segment files already read (from disk, or from git for `diff`)."""
     definitions = []
     for shown, text in files.items():
         definitions.extend(parse_source(text, shown, diags))
@@ -154,7 +155,7 @@ def _in_source_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=position)
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """How a file is named in messages: relative to the current folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -180,7 +181,7 @@ def _read(path: Path, shown: str, diags: Collector) -> str | None:
         return None
 
 
-def _segments_span(text: str, file: str) -> Span:
+def segments_setting_span(text: str, file: str) -> Span:
     for i, line in enumerate(text.splitlines(), 1):
         if line.strip().startswith("segments"):
             return Span(file, i, 1, i, len(line) + 1)

@@ -177,6 +177,49 @@ def preview(name, path: Path, db, as_of, limit):
         click.echo(f"  sample:  {', '.join(str(k) for k in result.sample)}{more}")
 
 
+@main.command()
+@PATH
+@click.option("--base", default="HEAD", show_default=True, metavar="REV",
+              help="The git revision to compare the working tree with (read from git, no checkout).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A DuckDB database for the membership change (default: the sample files).")
+@_dialect_option()
+@AS_OF
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown is ready to paste as a pull-request comment.")
+@click.option("--sample", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many keys to show of those who entered or left.")
+@click.option("--no-data", is_flag=True, help="Compare definitions and SQL only.")
+def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
+    """What changed since REV: definitions, SQL and members, segment by segment."""
+    from . import diff as differ
+    from . import engine
+
+    head = _load(path)
+    try:
+        base_project, base_diagnostics, base_sources = differ.load_revision(path, base)
+    except differ.RevisionError as err:
+        raise click.UsageError(str(err)) from None
+    if base_diagnostics:
+        click.echo(f"note: the project at {base} has problems; its segments with errors are shown without SQL",
+                   err=True)
+    con = None
+    if not no_data and (db is not None or head.config.samples is not None):
+        if db is None and as_of is None:
+            as_of = head.config.samples.as_of
+        try:
+            con = engine.open_database(db) if db is not None else engine.open_samples(head)
+        except engine.EngineError as err:
+            click.secho(f"error: {err}", fg="red", err=True)
+            sys.exit(1)
+    result = differ.diff_projects(
+        base_project, head, dialect or head.config.dialect, as_of, con, sample,
+        base_label=base, base_diagnostics=base_diagnostics,
+    )
+    render = {"text": differ.render_text, "markdown": differ.render_markdown, "json": differ.render_json}[fmt]
+    click.echo(render(result), nl=False)
+
+
 @main.command("test")
 @PATH
 @click.option("-k", "select", default=None, metavar="TEXT", help="Run only cases whose name or segment contains TEXT.")
