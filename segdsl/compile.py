@@ -103,8 +103,9 @@ class _Compiler:
         return exp.Column(this=self.fl.identifier(name), table=exp.to_identifier(table))
 
     def event_pass(self, source: EventSource) -> "_Pass":
-        """The pass over `source`'s rows; events on one table with one filter share it."""
-        key = (source.table, source.key, source.time, source.filter)
+        """The pass over `source`'s table: events sharing a table (told apart by their
+        filters) share one scan of it."""
+        key = (source.table, source.key, source.time)
         if key not in self.passes:
             self.passes[key] = _Pass(source, self.alias("a"))
         return self.passes[key]
@@ -118,21 +119,34 @@ class _Compiler:
         return query
 
     def _pass_sql(self, p: "_Pass") -> exp.Select:
+        """The grouped scan. What every aggregate shares (its event's filter, a filter in
+        brackets, a window) is tested once in the scan's WHERE; the rest per aggregate."""
         src = p.source
         time = self.column(src.time, _EVENT)
-        scan = [exp.LTE(this=time.copy(), expression=self.as_of.copy())]  # events after as-of never count
-        scan += [exp.EQ(this=self.column(col, _EVENT), expression=_literal(self.fl, value)) for col, value in src.filter]
-        windows = {agg.window for agg in p.aggregates}
-        shared = windows.pop() if len(windows) == 1 else None  # every aggregate reads one window
         scope = _Scope(self)
-        if shared is not None:
-            bounds = scope.bounds(time, shared)
+        aggs = list(p.aggregates)
+        scan = [exp.LTE(this=time.copy(), expression=self.as_of.copy())]  # events after as-of never count
+        shared_source = len({a.source.filter for a in aggs}) == 1
+        shared_filter = shared_source and len({a.filter for a in aggs}) == 1
+        shared_window = len({a.window for a in aggs}) == 1
+        if shared_source:
+            scan += self._source_filter(aggs[0].source)
+        else:  # the rows of any of the events; each aggregate keeps its own
+            alternatives = [exp.and_(*self._source_filter(s), copy=False) if s.filter else exp.true()
+                            for s in dict.fromkeys(a.source for a in aggs)]
+            scan.append(exp.Paren(this=exp.or_(*alternatives, copy=False)))
+        if shared_filter and aggs[0].filter is not None:
+            scan.append(_wrap(_Scope(self, aggs[0].source).cond(aggs[0].filter)))
+        if shared_window:
+            bounds = scope.bounds(time, aggs[0].window) if aggs[0].window is not None else []
         else:
-            bounds = scope.loosest_lower_bound(time, [agg.window for agg in p.aggregates])
+            bounds = scope.loosest_lower_bound(time, [agg.window for agg in aggs])
         scan += [b for b in bounds if b not in scan]  # `last N days` ends at the cut-off already
         selects = [exp.alias_(self.column(src.key, _EVENT), "k", copy=False)]
         for agg, name in p.aggregates.items():
-            value = scope.aggregate_sql(agg, time, with_window=shared is None)
+            conditions = [] if shared_source else self._source_filter(agg.source)
+            value = scope.aggregate_sql(agg, time, conditions, with_filter=not shared_filter,
+                                        with_window=not shared_window)
             selects.append(exp.alias_(self.fl.nullable(value) if agg.nullable else value, name, copy=False))
         return (
             exp.select(*selects, copy=False)
@@ -140,6 +154,11 @@ class _Compiler:
             .where(exp.and_(*scan, copy=False), copy=False)
             .group_by(self.column(src.key, _EVENT), copy=False)
         )
+
+    def _source_filter(self, source: EventSource) -> list[exp.Expression]:
+        """The equalities that pick an event's rows out of a shared table."""
+        return [exp.EQ(this=self.column(col, _EVENT), expression=_literal(self.fl, value))
+                for col, value in source.filter]
 
 
 @dataclass
@@ -174,9 +193,10 @@ class _Scope:
             ))
         return query.where(where, copy=False) if where is not None else query
 
-    def aggregate_sql(self, agg: ir.Aggregate, time: exp.Expression, with_window: bool) -> exp.Expression:
-        conditions = []
-        if agg.filter is not None:
+    def aggregate_sql(self, agg: ir.Aggregate, time: exp.Expression, conditions: list[exp.Expression],
+                      with_filter: bool, with_window: bool) -> exp.Expression:
+        conditions = list(conditions)
+        if with_filter and agg.filter is not None:
             conditions.append(_Scope(self.c, agg.source).cond(agg.filter))
         if with_window and agg.window is not None:
             conditions.extend(self.bounds(time, agg.window))

@@ -1,10 +1,13 @@
 WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(CASE WHEN ev.channel = 'app' THEN 1 END) AS v1
+    COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
+    AND (
+      ev.channel = 'app'
+    )
     AND ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 6 MONTH)
   GROUP BY
     ev.customer_id

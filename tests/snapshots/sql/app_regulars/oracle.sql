@@ -1,10 +1,13 @@
 WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(CASE WHEN ev.channel = 'app' THEN 1 END) AS v1
+    COUNT(*) AS v1
   FROM analytics.orders ev
   WHERE
     ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+    AND (
+      ev.channel = 'app'
+    )
     AND ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -6)
   GROUP BY
     ev.customer_id

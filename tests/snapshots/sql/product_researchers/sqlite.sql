@@ -1,11 +1,14 @@
 WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(CASE WHEN SUBSTRING(ev.page, 1, 9) = '/product/' THEN 1 END) AS v1
+    COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
     AND ev.event_type = 'page_view'
+    AND (
+      SUBSTRING(ev.page, 1, 9) = '/product/'
+    )
     AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
   GROUP BY
     ev.customer_id

@@ -1,11 +1,14 @@
 WITH a1 AS (
   SELECT
     ev.customer_id AS k,
-    COUNT(CASE WHEN ev.page LIKE '/product/%' ESCAPE '\' THEN 1 END) AS v1
+    COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
     AND ev.event_type = 'page_view'
+    AND (
+      ev.page LIKE '/product/%' ESCAPE '\'
+    )
     AND ev.occurred_at >= DATEADD(DAY, -14, CAST('2026-06-30 00:00:00' AS DATETIME2))
   GROUP BY
     ev.customer_id
