@@ -52,6 +52,14 @@ class Samples:
 
 
 @dataclass(frozen=True)
+class Lint:
+    """The [lint] section: rules turned off, and rules given another severity."""
+
+    disable: tuple[str, ...] = ()  # rule codes
+    severity: tuple[tuple[str, str], ...] = ()  # (code, "error" | "warning" | "off")
+
+
+@dataclass(frozen=True)
 class Config:
     name: str
     dialect: str
@@ -59,6 +67,7 @@ class Config:
     entity: Entity
     events: dict[str, EventSource]
     samples: Samples | None
+    lint: Lint = Lint()
 
     def column_type(self, name: str) -> str | None:
         return dict(self.entity.columns).get(name)
@@ -178,7 +187,7 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
         return None
     r = _Reader(text, file, diags)
     before = len(diags.diagnostics)
-    r.table(data, "top level", ("project", "entity", "events", "samples"))
+    r.table(data, "top level", ("project", "entity", "events", "samples", "lint"))
 
     project = r.table(_section(r, data, "project"), "project", ("name", "dialect", "segments"))
     dialect = project.get("dialect", "duckdb")
@@ -245,6 +254,8 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
             tables = {}
         samples = Samples(as_of, tuple(tables.items()))
 
+    lint = _lint_section(r, data) if "lint" in data else Lint()
+
     if len(diags.diagnostics) > before or entity_table is None or entity_key is None:
         return None
     return Config(
@@ -254,7 +265,52 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
         entity=Entity(entity_table, entity_key, entity_columns),
         events=events,
         samples=samples,
+        lint=lint,
     )
+
+
+def _lint_section(r: _Reader, data: dict) -> Lint:
+    """`[lint] disable = [...]` and `[lint.severity] CODE = "error"`; rules by code or name."""
+    # imported here: lint needs resolve, which needs this module
+    from .lint import BY_CODE, BY_NAME, SEVERITIES, code_of
+
+    words = sorted(BY_CODE) + sorted(BY_NAME)
+
+    def rule(word, section, key) -> str | None:
+        code = code_of(word) if isinstance(word, str) else None
+        if code is None:
+            r.error(
+                f"unknown lint rule '{word}'", section, key,
+                did_you_mean(str(word).upper(), BY_CODE) or did_you_mean(str(word), BY_NAME)
+                or f"rules: {', '.join(words)}",
+            )
+        return code
+
+    ld = r.table(_section(r, data, "lint"), "lint", ("disable", "severity"))
+    disable = []
+    raw = ld.get("disable", [])
+    if not isinstance(raw, list):
+        r.error('\'disable\' in [lint] must be a list of rule codes, e.g. ["L004"]', "lint", "disable")
+        raw = []
+    for word in raw:
+        code = rule(word, "lint", "disable")
+        if code:
+            disable.append(code)
+    severity = {}
+    levels = ld.get("severity", {})
+    if not isinstance(levels, dict):
+        r.error('[lint.severity] must map rule codes to levels: L001 = "error"', "lint", "severity")
+        levels = {}
+    for word, level in levels.items():
+        code = rule(word, "lint.severity", word)
+        if level not in SEVERITIES:
+            r.error(
+                f"unknown severity '{level}' for {word}", "lint.severity", word,
+                did_you_mean(str(level), SEVERITIES) or f"severities: {', '.join(SEVERITIES)}",
+            )
+        elif code:
+            severity[code] = level
+    return Lint(tuple(dict.fromkeys(disable)), tuple(sorted(severity.items())))
 
 
 def _section(r: _Reader, data: dict, name: str, required: bool = False) -> dict:

@@ -68,6 +68,21 @@ def resolve(definitions: list[ast.Definition], config: Config, diags: Collector)
     return program
 
 
+def condition_resolver(program: Program):
+    """`cond(node, event=None)`: the IR of any condition in the program's trees, or None
+    when it does not check as one; for passes, like lint, that reason about parts of a
+    definition. `event` names the event whose filter the node sits in."""
+    resolver = _Resolver(program.config, program.definitions, Collector())
+
+    def cond(node: ast.Node, event: str | None = None) -> ir.Cond | None:
+        scope = _ENTITY if event is None else _Scope(program.config.events[event])
+        before = len(resolver.diags.diagnostics)
+        result = resolver.cond(node, scope)
+        return None if len(resolver.diags.diagnostics) > before else result
+
+    return cond
+
+
 class _Resolver:
     def __init__(self, config: Config, definitions: dict[str, ast.Definition], diags: Collector):
         self.config = config

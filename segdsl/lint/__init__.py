@@ -1,0 +1,309 @@
+"""Lint: warnings about segments that check without errors but are probably wrong.
+
+Each rule is one module here (ENGINEERING.md, practice 8): a stable `CODE`, a `NAME` for
+the pattern it flags, a docstring with the anti-pattern and the better form, a
+`check(ctx)` that yields `Diagnostic`s, and `PASS` / `FAIL` lists of small segment
+sources run by tests/test_lint.py against `CASE_CONFIG`. In a `FAIL` source the line
+that must get the warning ends with the comment `# <-`.
+
+    diagnostics = run_lint(project)     # warnings (or errors, when re-levelled)
+
+Rules are turned off or re-levelled in segdsl.toml, by code or by name:
+
+    [lint]
+    disable = ["L004", "unused-trait"]
+    [lint.severity]
+    L001 = "error"                      # "error", "warning" or "off"
+
+and per line with a comment on the line a warning points at:
+`# segdsl: disable=L001` (several: `disable=L001,L004`) or `# segdsl: disable` for all.
+
+Rules see the syntax tree (for where things are written) and ask `ctx.cond(node)` for
+the typed IR of any condition in it (for what it means).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+
+from .. import ast, ir
+from ..diagnostics import Diagnostic, Span
+from ..resolve import condition_resolver
+from . import (
+    l001_unsatisfiable_condition,
+    l002_always_true_condition,
+    l003_redundant_condition,
+    l004_missing_excluded_by_not_equal,
+    l005_percentile_above_100,
+    l006_zero_width_percentile,
+    l007_unused_trait,
+    l008_duplicate_segment,
+)
+
+RULES = (
+    l001_unsatisfiable_condition,
+    l002_always_true_condition,
+    l003_redundant_condition,
+    l004_missing_excluded_by_not_equal,
+    l005_percentile_above_100,
+    l006_zero_width_percentile,
+    l007_unused_trait,
+    l008_duplicate_segment,
+)
+BY_CODE = {r.CODE: r for r in RULES}
+BY_NAME = {r.NAME: r for r in RULES}
+SEVERITIES = ("error", "warning", "off")
+
+# The project every rule's PASS / FAIL cases are checked against.
+CASE_CONFIG = """
+[project]
+name = "lint-cases"
+
+[entity]
+table = "customers"
+key = "customer_id"
+
+[entity.columns]
+age = "int"
+score = "float"
+country = "string"
+email = "string"
+signup_at = "timestamp"
+birth_date = "date"
+is_subscribed = "bool"
+
+[events.purchase]
+table = "orders"
+key = "customer_id"
+time = "ordered_at"
+[events.purchase.columns]
+amount = "float"
+category = "string"
+
+[events.add_to_cart]
+table = "events"
+key = "customer_id"
+time = "occurred_at"
+filter = { event_type = "add_to_cart" }
+[events.add_to_cart.columns]
+value = "float"
+"""
+
+
+def code_of(word: str) -> str | None:
+    """The rule code for a code or a name (`L001`, `l001`, `unsatisfiable-condition`)."""
+    if word.upper() in BY_CODE:
+        return word.upper()
+    rule = BY_NAME.get(word.lower())
+    return rule.CODE if rule else None
+
+
+def run_lint(project) -> list[Diagnostic]:
+    """Every enabled rule's findings on a checked project, in source order, with the
+    project's [lint] settings and the `# segdsl: disable` comments applied."""
+    settings = getattr(project.config, "lint", None)
+    disabled = set(getattr(settings, "disable", ()))
+    levels = dict(getattr(settings, "severity", ()))
+    ctx = Context(project)
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        level = levels.get(rule.CODE, "warning")
+        if rule.CODE in disabled or level == "off":
+            continue
+        for d in rule.check(ctx):
+            if not ctx.suppressed(d):
+                found.append(replace(d, severity=level))
+    found = list(dict.fromkeys(found))  # one finding reached twice is reported once
+    return sorted(found, key=lambda d: (d.span is not None, *(
+        (d.span.file, d.span.line, d.span.col) if d.span else ()), d.code))
+
+
+# --- what rules see ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """A condition in a definition: the node, the event whose filter it is in (if any),
+    and how many `not`s enclose it."""
+
+    definition: ast.Definition
+    node: ast.Node
+    event: str | None
+    negations: int
+
+
+@dataclass(frozen=True)
+class Group:
+    """An `and` / `or` chain, parentheses of the same operator flattened."""
+
+    definition: ast.Definition
+    op: str
+    items: tuple[ast.Node, ...]
+    event: str | None
+    node: ast.BoolOp
+
+
+_SUPPRESS = re.compile(r"segdsl:\s*disable\b(?:\s*=\s*([A-Za-z0-9_,\s-]+))?", re.IGNORECASE)
+
+
+# Chain rules compare conditions pairwise; a longer `and`/`or` chain than this is not
+# something a person writes, and is left unlinted rather than slowing `check` down.
+MAX_CHAIN = 200
+
+
+class Context:
+    def __init__(self, project):
+        self.project = project
+        self.program = project.program
+        self.config = project.config
+        self.sources = project.sources
+        self.definitions = list(self.program.definitions.values())
+        self._resolve = condition_resolver(self.program)
+        self._ir: dict = {}
+        self._sites: list[Site] | None = None
+
+    def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
+        return Diagnostic(code, message, span, tuple(h for h in hints if h), "warning")
+
+    # meaning --------------------------------------------------------------------------
+
+    def cond(self, node: ast.Node, event: str | None = None) -> ir.Cond | None:
+        """The IR of a condition in the tree, or None when it does not check as one."""
+        key = (id(node), event)
+        if key not in self._ir:
+            result = self._resolve(node, event)
+            if _has_invalid(result):
+                result = None
+            self._ir[key] = (node, result)  # keep node alive so its id stays unique
+        return self._ir[key][1]
+
+    def text(self, node: ast.Node) -> str:
+        """The source text of a node, on one line."""
+        s = node.span
+        text = self.sources.get(s.file) if s else None
+        if text is None:
+            return "this condition"
+        lines = text.splitlines()[s.line - 1:s.end_line]
+        if not lines:
+            return "this condition"
+        if len(lines) == 1:
+            part = lines[0][s.col - 1:s.end_col - 1]
+        else:
+            part = "\n".join([lines[0][s.col - 1:], *lines[1:-1], lines[-1][:s.end_col - 1]])
+        part = " ".join(_strip_comments(part).split())
+        return part if len(part) <= 80 else part[:77] + "..."
+
+    # where ----------------------------------------------------------------------------
+
+    def sites(self) -> list[Site]:
+        """Every condition position: segment bodies, bool trait bodies, `and`/`or` items,
+        what `not` negates, event filters."""
+        if self._sites is None:
+            out: list[Site] = []
+            for d in self.definitions:
+                if d.kind == "segment" or self.cond(d.body) is not None:
+                    self._walk(d, d.body, None, 0, True, out)
+                else:
+                    self._walk(d, d.body, None, 0, False, out)
+            self._sites = out
+        return self._sites
+
+    def _walk(self, d, node, event, negations, is_cond, out):
+        if is_cond:
+            out.append(Site(d, node, event, negations))
+        if isinstance(node, ast.BoolOp):
+            for item in node.items:
+                self._walk(d, item, event, negations, True, out)
+            return
+        if isinstance(node, ast.Not):
+            self._walk(d, node.item, event, negations + 1, True, out)
+            return
+        if isinstance(node, ast.EventRef):
+            if node.filter is not None:
+                self._walk(d, node.filter, node.name, 0, True, out)
+            return
+        for f in fields(node):
+            v = getattr(node, f.name)
+            for child in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(child, ast.Node):
+                    self._walk(d, child, event, negations, False, out)
+
+    def groups(self, op: str | None = None) -> list[Group]:
+        """The maximal `and` / `or` chains (an `and` nested directly in an `and` joins it)."""
+        result, inner = [], set()
+        for site in self.sites():
+            node = site.node
+            if not isinstance(node, ast.BoolOp) or id(node) in inner:
+                continue
+            items = []
+            stack = list(reversed(node.items))
+            while stack:
+                item = stack.pop()
+                if isinstance(item, ast.BoolOp) and item.op == node.op:
+                    inner.add(id(item))
+                    stack.extend(reversed(item.items))
+                else:
+                    items.append(item)
+            if (op is None or node.op == op) and len(items) <= MAX_CHAIN:
+                result.append(Group(site.definition, node.op, tuple(items), site.event, node))
+        return result
+
+    # comments -------------------------------------------------------------------------
+
+    def suppressed(self, d: Diagnostic) -> bool:
+        if d.span is None:
+            return False
+        text = self.sources.get(d.span.file)
+        if text is None:
+            return False
+        lines = text.splitlines()
+        if not 0 < d.span.line <= len(lines):
+            return False
+        comment = _comment(lines[d.span.line - 1])
+        if comment is None:
+            return False
+        m = _SUPPRESS.search(comment)
+        if not m:
+            return False
+        if not m.group(1):
+            return True
+        codes = {code_of(w.strip()) for w in m.group(1).split(",") if w.strip()}
+        return d.code in codes
+
+
+def _comment(line: str) -> str | None:
+    """The text after `#` on a line, skipping `#` inside strings."""
+    in_string = escaped = False
+    for i, ch in enumerate(line):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "#":
+            return line[i + 1:]
+    return None
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(
+        line if (c := _comment(line)) is None else line[: len(line) - len(c) - 1] for line in text.split("\n")
+    )
+
+
+def _has_invalid(obj) -> bool:
+    if isinstance(obj, ir.Invalid):
+        return True
+    if isinstance(obj, tuple):
+        return any(_has_invalid(x) for x in obj)
+    if isinstance(obj, (ir.Value, ir.Cond, ir.Window)):
+        try:
+            return any(_has_invalid(getattr(obj, f.name)) for f in fields(obj))
+        except TypeError:
+            return False
+    return False
