@@ -42,11 +42,19 @@ def _dialect_option(**kw):
     )
 
 
-def _load(path: Path, fmt: str = "text"):
-    """The checked project, or exit 1 after printing every problem."""
+def _load(path: Path, fmt: str = "text", lint: bool = False):
+    """The checked project, or exit 1 after printing every problem. With `lint`, the lint
+    warnings are printed too (and any rule re-levelled to error fails the check)."""
     from .api import check_project
 
     project, diagnostics, sources = check_project(path)
+    if lint and project is not None and not any(d.severity == "error" for d in diagnostics):
+        from .lint import run_lint
+
+        diagnostics = diagnostics + run_lint(project)
+        if not any(d.severity == "error" for d in diagnostics):
+            _print_diagnostics(diagnostics, sources, fmt)
+            return project
     if project is None or any(d.severity == "error" for d in diagnostics):
         _print_diagnostics(diagnostics, sources, fmt)
         errors = sum(d.severity == "error" for d in diagnostics)
@@ -95,14 +103,16 @@ def main():
 @PATH
 @FORMAT
 def check(path: Path, fmt: str):
-    """Parse and type-check every segment and trait; exit 1 on any error."""
-    project = _load(path, fmt)
+    """Parse, type-check and lint every segment and trait; exit 1 on any error.
+
+    Lint warnings are printed but pass; configure rules under [lint] in segdsl.toml or
+    per line with a comment `# segdsl: disable=L004`.
+    """
+    project = _load(path, fmt, lint=True)
     if fmt == "text":
         n_seg, n_trait = len(project.program.segments), len(project.program.traits)
         files = len(project.sources) - 1
         click.echo(f"ok: {n_seg} segments and {n_trait} traits in {files} files")
-    else:
-        _print_diagnostics([], project.sources, fmt)
 
 
 @main.command("compile")
@@ -218,6 +228,44 @@ def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
     )
     render = {"text": differ.render_text, "markdown": differ.render_markdown, "json": differ.render_json}[fmt]
     click.echo(render(result), nl=False)
+
+
+@main.command()
+@PATH
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print what formatting would change.")
+def fmt(path: Path, check_only: bool, show_diff: bool):
+    """Rewrite the project's .seg files in the canonical layout."""
+    import difflib
+
+    from .api import check_project
+    from .fmt import format_source
+
+    _, _, sources = check_project(path)
+    files = [f for f in sources if f.endswith(".seg")]
+    if not sources:
+        _load(path)  # prints why the project could not be read, and exits
+    changed, broken = [], 0
+    for file in files:
+        text = sources[file]
+        formatted, diagnostics = format_source(text, file)
+        if formatted is None:
+            _print_diagnostics(diagnostics, {file: text})
+            broken += 1
+        elif formatted != text:
+            changed.append(file)
+            if show_diff:
+                click.echo("".join(difflib.unified_diff(
+                    text.splitlines(True), formatted.splitlines(True), f"a/{file}", f"b/{file}")), nl=False)
+            elif check_only:
+                click.echo(f"would reformat {file}")
+            else:
+                Path(file).write_text(formatted, "utf-8")
+                click.echo(f"reformatted {file}")
+    verb = "would reformat" if check_only or show_diff else "reformatted"
+    click.echo(f"{verb} {len(changed)} of {len(files)} files" + (f"; {broken} could not be parsed" if broken else ""),
+               err=True)
+    sys.exit(1 if broken or (changed and (check_only or show_diff)) else 0)
 
 
 @main.command("test")

@@ -3,5 +3,7 @@ SELECT
 FROM analytics.customers AS e
 WHERE
   NOT (
+    e.country IS NULL
+  ) AND NOT (
     e.country IN ('US', 'GB', 'DE', 'FR')
   )

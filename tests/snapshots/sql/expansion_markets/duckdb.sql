@@ -2,6 +2,6 @@ SELECT
   e.customer_id
 FROM analytics.customers AS e
 WHERE
-  NOT (
+  NOT e.country IS NULL AND NOT (
     e.country IN ('US', 'GB', 'DE', 'FR')
   )
