@@ -24,32 +24,19 @@ the typed IR of any condition in it (for what it means).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from dataclasses import dataclass, fields, replace
 
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Span
 from ..resolve import condition_resolver
-from . import (
-    l001_unsatisfiable_condition,
-    l002_always_true_condition,
-    l003_redundant_condition,
-    l004_missing_excluded_by_not_equal,
-    l005_percentile_above_100,
-    l006_zero_width_percentile,
-    l007_unused_trait,
-    l008_duplicate_segment,
-)
-
-RULES = (
-    l001_unsatisfiable_condition,
-    l002_always_true_condition,
-    l003_redundant_condition,
-    l004_missing_excluded_by_not_equal,
-    l005_percentile_above_100,
-    l006_zero_width_percentile,
-    l007_unused_trait,
-    l008_duplicate_segment,
+# one module per rule, named l<NNN>_<name>.py: adding a rule is adding a file
+RULES = tuple(
+    importlib.import_module(f"{__name__}.{module.name}")
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+    if re.fullmatch(r"l\d{3}_\w+", module.name)
 )
 BY_CODE = {r.CODE: r for r in RULES}
 BY_NAME = {r.NAME: r for r in RULES}
