@@ -468,7 +468,10 @@ def bench_compile(args, results):
 
 
 def bench_start(args, results):
-    exe = shutil.which("segdsl")
+    # the console script beside this interpreter: a `segdsl` found on PATH may be a shim
+    # (pyenv's costs ~50 ms of bash) that would be timed instead of segdsl
+    beside = Path(sys.executable).with_name("segdsl")
+    exe = str(beside) if beside.exists() else shutil.which("segdsl")
     cmds = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "python -c 'import sqlglot'": [sys.executable, "-c", "import sqlglot"],

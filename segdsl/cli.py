@@ -66,12 +66,12 @@ def _load(path: Path, fmt: str = "text", lint: bool = False):
 
 def _print_diagnostics(diagnostics, sources, fmt: str = "text") -> None:
     """Text goes to stderr for people; the machine formats go to stdout for tools."""
-    from .report import render
-
     if fmt == "text":
         for d in diagnostics:
             click.echo(render_text(d, sources) + "\n", err=True)
     else:
+        from .report import render
+
         click.echo(render(diagnostics, sources, fmt), nl=False)
 
 

@@ -8,7 +8,6 @@ the repository root for annotations to land on a pull request's lines.
 from __future__ import annotations
 
 import json
-from importlib.metadata import PackageNotFoundError, version
 
 from .diagnostics import Diagnostic, render_text
 
@@ -100,6 +99,8 @@ def _sarif(diagnostics, sources) -> str:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("segdsl")
     except PackageNotFoundError:  # running from a checkout that is not installed
