@@ -8,7 +8,7 @@ registers itself in `_FLAVORS`.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
@@ -44,7 +44,7 @@ class Flavor:
 
     def identifier(self, name: str) -> exp.Identifier:
         """Quoted only when it must be, in the case the warehouse folds unquoted names to."""
-        if name.lower() not in self._reserved():
+        if name.lower() not in self._reserved:
             return exp.to_identifier(name, quoted=False)
         strategy = self._sqlglot.NORMALIZATION_STRATEGY
         if strategy == NormalizationStrategy.UPPERCASE:
@@ -53,7 +53,7 @@ class Flavor:
             name = name.lower()
         return exp.to_identifier(name, quoted=True)
 
-    @lru_cache(maxsize=None)
+    @cached_property
     def _reserved(self) -> frozenset[str]:
         words = {w.lower() for w in self._sqlglot.tokenizer_class.KEYWORDS if w.isalpha()}
         words |= {w.lower() for w in getattr(self._sqlglot.generator_class, "RESERVED_KEYWORDS", ())}
@@ -246,5 +246,7 @@ _FLAVORS: dict[str, type[Flavor]] = {
 }
 
 
+@lru_cache(maxsize=None)
 def flavor(dialect: str) -> Flavor:
+    """The dialect's flavor; they hold no state, so one per dialect serves every compile."""
     return _FLAVORS.get(dialect, Flavor)(dialect)
