@@ -17,7 +17,7 @@ from .compile import table_node
 from .dialects import flavor
 from .config import Config, Table
 
-_DUCKDB_TYPES = {
+DUCKDB_TYPES = {  # segdsl column types as DuckDB names them
     "int": "BIGINT", "float": "DOUBLE", "string": "VARCHAR",
     "bool": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
 }
@@ -59,9 +59,7 @@ def open_samples(project: Project) -> duckdb.DuckDBPyConnection:
         if not path.is_file():
             raise EngineError(f"sample file {path} (for table {table_name}) does not exist")
         table = Table(tuple(table_name.split(".")))
-        if len(table.parts) == 2:
-            schema = exp.Table(this=exp.to_identifier(table.parts[0]))
-            con.execute(exp.Create(this=schema, kind="SCHEMA", exists=True).sql(dialect="duckdb"))
+        create_schema(con, table)
         try:
             if path.suffix.lower() == ".parquet":
                 relation = con.read_parquet(str(path))
@@ -89,13 +87,20 @@ def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: 
     return Preview(members, all_rows, keys, as_of)
 
 
+def create_schema(con, table: Table) -> None:
+    """Create the schema a schema-qualified table lives in, if it is missing."""
+    if len(table.parts) > 1:
+        schema = exp.Table(this=exp.to_identifier(table.parts[-2]))
+        con.execute(exp.Create(this=schema, kind="SCHEMA", exists=True).sql(dialect="duckdb"))
+
+
 def _declared_types(config: Config) -> dict[Table, dict[str, str]]:
     """Column types for reading sample CSVs, from every source that reads each table."""
     types: dict[Table, dict[str, str]] = {}
     entity = types.setdefault(config.entity.table, {})
-    entity.update({name: _DUCKDB_TYPES[t] for name, t in config.entity.columns})
+    entity.update({name: DUCKDB_TYPES[t] for name, t in config.entity.columns})
     for ev in config.events.values():
         cols = types.setdefault(ev.table, {})
-        cols.update({name: _DUCKDB_TYPES[t] for name, t in ev.columns})
+        cols.update({name: DUCKDB_TYPES[t] for name, t in ev.columns})
         cols[ev.time] = "TIMESTAMP"
     return types

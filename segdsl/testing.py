@@ -35,9 +35,8 @@ from .compile import table_node
 from .config import Table
 from .diagnostics import did_you_mean
 from .dialects import flavor
+from .engine import DUCKDB_TYPES, create_schema
 
-_SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "string": "VARCHAR", "bool": "BOOLEAN",
-              "date": "DATE", "timestamp": "TIMESTAMP"}
 
 
 @dataclass
@@ -151,12 +150,10 @@ def _rows(rows, types: dict, where: str, problems: list[str]) -> list[dict]:
 def _load(con, tables) -> None:
     fl = flavor("duckdb")
     for t, (types, rows) in tables.items():
-        if len(t.parts) > 1:
-            schema = exp.Table(this=exp.to_identifier(t.parts[-2]))
-            con.execute(exp.Create(this=schema, kind="SCHEMA", exists=True).sql(dialect="duckdb"))
+        create_schema(con, t)
         columns = list(types)
         defs = [
-            exp.ColumnDef(this=fl.identifier(c), kind=exp.DataType.build(_SQL_TYPES[types[c] or _guess(rows, c)]))
+            exp.ColumnDef(this=fl.identifier(c), kind=exp.DataType.build(DUCKDB_TYPES[types[c] or _guess(rows, c)]))
             for c in columns
         ]
         con.execute(exp.Create(this=exp.Schema(this=table_node(fl, t), expressions=defs), kind="TABLE").sql(dialect="duckdb"))
