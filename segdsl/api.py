@@ -73,10 +73,9 @@ class Project:
 
 
 def _render(tree, dialect: str) -> str:
-    """SQL text of a freshly built tree: no copy needed before generating."""
-    from sqlglot.dialects.dialect import Dialect
+    from .render import render  # sqlglot is slow to load: not imported by `check`
 
-    return Dialect.get_or_raise(dialect).generate(tree, copy=False, pretty=True)
+    return render(tree, dialect)
 
 
 def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:

@@ -114,8 +114,8 @@ class _Compiler:
         """Attach the CTEs: passes first (their aggregates are all known now), then the rest."""
         ctes = [exp.CTE(this=self._pass_sql(p), alias=exp.TableAlias(this=exp.to_identifier(p.alias)))
                 for p in self.passes.values()]
-        for cte in ctes + self.ctes:
-            query = query.with_(cte.alias, as_=cte.this, copy=False)
+        if ctes or self.ctes:  # built directly: Select.with_ parses each alias
+            query.set("with_", exp.With(expressions=ctes + self.ctes))
         return query
 
     def _pass_sql(self, p: "_Pass") -> exp.Select:
@@ -138,10 +138,9 @@ class _Compiler:
         if shared_filter and aggs[0].filter is not None:
             scan.append(_wrap(_Scope(self, aggs[0].source).cond(aggs[0].filter)))
         if shared_window:
-            bounds = scope.bounds(time, aggs[0].window) if aggs[0].window is not None else []
+            scan += scope.scan_bounds(time, aggs[0].window) if aggs[0].window is not None else []
         else:
-            bounds = scope.loosest_lower_bound(time, [agg.window for agg in aggs])
-        scan += [b for b in bounds if b not in scan]  # `last N days` ends at the cut-off already
+            scan += scope.loosest_lower_bound(time, [agg.window for agg in aggs])
         selects = [exp.alias_(self.column(src.key, _EVENT), "k", copy=False)]
         for agg, name in p.aggregates.items():
             conditions = [] if shared_source else self._source_filter(agg.source)
@@ -199,7 +198,7 @@ class _Scope:
         if with_filter and agg.filter is not None:
             conditions.append(_Scope(self.c, agg.source).cond(agg.filter))
         if with_window and agg.window is not None:
-            conditions.extend(self.bounds(time, agg.window))
+            conditions.extend(self.scan_bounds(time, agg.window))
         if agg.func in ("first", "last"):
             target = time.copy()
         elif agg.column is not None:
@@ -214,8 +213,13 @@ class _Scope:
                 "first": exp.Min, "last": exp.Max}[agg.func]
         return func(this=target)
 
-    def bounds(self, v: exp.Expression, window: ir.Window) -> list[exp.Expression]:
-        return self._bounds(v, window.low, window.low_inclusive, window.high, window.high_inclusive)
+    def scan_bounds(self, time: exp.Expression, window: ir.Window) -> list[exp.Expression]:
+        """A window's tests on an event row of a pass, whose scan already ends at the as-of
+        moment: `last N days` needs only its start."""
+        high = window.high
+        if isinstance(high, ir.AsOf) and window.high_inclusive:
+            high = None
+        return self._bounds(time, window.low, window.low_inclusive, high, window.high_inclusive)
 
     def loosest_lower_bound(self, time: exp.Expression, windows: list[ir.Window | None]) -> list[exp.Expression]:
         """`time >= the earliest window start` when every aggregate has a start: rows before

@@ -11,7 +11,6 @@ WITH a1 AS (
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATE_ADD('MONTH', -3, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v2

@@ -11,7 +11,6 @@ WITH a1 AS (
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATEADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS DATETIME2))
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
         THEN 1
       END
     ) AS v2

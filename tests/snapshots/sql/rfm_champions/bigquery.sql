@@ -5,14 +5,12 @@ WITH a1 AS (
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 12 MONTH)
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
     ) AS v2,
     SUM(
       CASE
         WHEN ev.ordered_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 12 MONTH)
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN ev.amount
       END
     ) AS v3

@@ -14,7 +14,6 @@ WITH a1 AS (
           )
           ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
         END
-        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
     ) AS v2,
@@ -30,7 +29,6 @@ WITH a1 AS (
           )
           ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
         END
-        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN ev.amount
       END
     ) AS v3

@@ -5,14 +5,12 @@ WITH a1 AS (
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATE_ADD('MONTH', -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v2,
     SUM(
       CASE
         WHEN ev.ordered_at >= DATE_ADD('MONTH', -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN ev.amount
       END
     ) AS v3

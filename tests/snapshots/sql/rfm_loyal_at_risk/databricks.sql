@@ -6,7 +6,6 @@ WITH a1 AS (
         WHEN ev.ordered_at >= (
           CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
         )
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v1,

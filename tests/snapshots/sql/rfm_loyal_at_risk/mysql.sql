@@ -4,7 +4,6 @@ WITH a1 AS (
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -12 MONTH)
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
         THEN 1
       END
     ) AS v1,

@@ -4,7 +4,6 @@ WITH a1 AS (
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v1,

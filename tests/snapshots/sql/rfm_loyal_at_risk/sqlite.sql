@@ -13,7 +13,6 @@ WITH a1 AS (
           )
           ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
         END
-        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
     ) AS v1,

@@ -7,7 +7,6 @@ WITH a1 AS (
         WHEN ev.ordered_at >= (
           CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-12 MONTH'
         )
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v2,
@@ -16,7 +15,6 @@ WITH a1 AS (
         WHEN ev.ordered_at >= (
           CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-90 DAY'
         )
-        AND ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
         THEN 1
       END
     ) AS v3

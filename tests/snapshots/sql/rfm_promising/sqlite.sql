@@ -14,14 +14,12 @@ WITH a1 AS (
           )
           ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
         END
-        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
     ) AS v2,
     COUNT(
       CASE
         WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
-        AND ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
         THEN 1
       END
     ) AS v3
