@@ -5,10 +5,10 @@ Shape of every statement:
     WITH a1 AS (one grouped pass over an event table: every aggregate any part of the
                 statement needs, as conditional aggregates; future events, the event
                 filter and shared window bounds cut off in the scan),
-         p1 AS (members of one `top/bottom P%`, ranked over the whole entity, reading
-                the same passes)
+         r1 AS (the entity ranked by one value, for every `top/bottom P%` by it:
+                rank and count of ranked rows, reading the same passes)
     SELECT e.<key> FROM <entity> AS e
-    LEFT JOIN a1 ON ... LEFT JOIN p1 ON ...
+    LEFT JOIN a1 ON ... LEFT JOIN r1 ON ...
     WHERE <condition>
 
 Missing values: SQL's NULL is the language's missing value throughout. Two-valued logic
@@ -84,7 +84,7 @@ class _Compiler:
     as_of: exp.Expression
     counter: dict[str, int] = field(default_factory=dict)
     passes: dict[tuple, "_Pass"] = field(default_factory=dict)
-    percentiles: dict[ir.Percentile, str] = field(default_factory=dict)
+    rankings: dict[tuple[str, ir.Value], str] = field(default_factory=dict)
     ctes: list[exp.CTE] = field(default_factory=list)
 
     @classmethod
@@ -259,9 +259,7 @@ class _Scope:
             test = exp.Is(this=_wrap(self.value(node.value)), expression=exp.Null())
             return exp.Not(this=test) if negated else test
         if isinstance(node, ir.Percentile):
-            alias = self._percentile(node)
-            test = exp.Is(this=self.c.column("k", alias), expression=exp.Null())
-            return test if negated else exp.Not(this=test)
+            return self._percentile(node, negated)
         return self._predicate(node, negated)
 
     def _predicate(self, node: ir.Cond, negated: bool) -> exp.Expression:
@@ -325,35 +323,40 @@ class _Scope:
             return v
         return self._or_missing(exp.Not(this=v), [value])
 
-    def _percentile(self, node: ir.Percentile) -> str:
-        """A CTE of the members of `top/bottom P% by v`, ranked over the whole entity."""
+    def _percentile(self, node: ir.Percentile, negated: bool) -> exp.Expression:
+        """Member when (rows strictly ahead) / (ranked rows - 1) <= P/100, in integers: exact
+        everywhere, and a lone ranked row (0 <= 0) is a member. Rows not ranked (a missing
+        value) are never members."""
+        alias = self._ranking(node.direction, node.value)
+        num, den = node.percent.as_integer_ratio()
+        ahead = exp.Paren(this=exp.Sub(this=self.c.column("r", alias), expression=exp.Literal.number(1)))
+        others = exp.Paren(this=exp.Sub(this=self.c.column("n", alias), expression=exp.Literal.number(1)))
+        left = exp.Mul(this=ahead, expression=exp.Literal.number(100 * den))
+        right = exp.Mul(this=exp.Literal.number(num), expression=others)
+        if not negated:
+            return exp.LTE(this=left, expression=right)
+        return exp.or_(exp.GT(this=left, expression=right),
+                       exp.Is(this=self.c.column("k", alias), expression=exp.Null()), copy=False)
+
+    def _ranking(self, direction: str, value: ir.Value) -> str:
+        """A CTE ranking the whole entity by `value` (rows with it missing left out): its
+        key, rank (ties share one) and the count of ranked rows, one per value and
+        direction however many percentages read it."""
         c = self.c
-        if node not in c.percentiles:
-            alias = c.percentiles[node] = c.alias("p")
+        if (direction, value) not in c.rankings:
+            alias = c.rankings[direction, value] = c.alias("r")
             inner = _Scope(c)
-            v = inner.value(node.value)
-            order = exp.Ordered(this=v, desc=node.direction == "top")
-            rank = exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
-            count = exp.Window(this=exp.Count(this=exp.Star()))
+            v = inner.value(value)
+            order = exp.Ordered(this=v, desc=direction == "top")
             present = exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null()))
-            ranked = inner.select(present if node.value.nullable else None)
+            ranked = inner.select(present if value.nullable else None)
             ranked.set("expressions", [
                 exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False),
-                exp.alias_(rank, "r", copy=False),
-                exp.alias_(count, "n", copy=False),
+                exp.alias_(c.fl.nullable(exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))), "r", copy=False),
+                exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), "n", copy=False),
             ])
-            # member when (rows strictly ahead) / (ranked - 1) <= P/100, in integers: exact
-            # everywhere, and a lone ranked row (0 <= 0) is a member
-            num, den = node.percent.as_integer_ratio()
-            ahead = exp.Paren(this=exp.Sub(this=exp.column("r"), expression=exp.Literal.number(1)))
-            others = exp.Paren(this=exp.Sub(this=exp.column("n"), expression=exp.Literal.number(1)))
-            member = exp.LTE(
-                this=exp.Mul(this=ahead, expression=exp.Literal.number(100 * den)),
-                expression=exp.Mul(this=exp.Literal.number(num), expression=others),
-            )
-            members = exp.select(exp.column("k"), copy=False).from_(ranked.subquery("ranked", copy=False), copy=False).where(member, copy=False)
-            c.ctes.append(exp.CTE(this=members, alias=exp.TableAlias(this=exp.to_identifier(alias))))
-        alias = c.percentiles[node]
+            c.ctes.append(exp.CTE(this=ranked, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        alias = c.rankings[direction, value]
         self.joins[alias] = None
         return alias
 

@@ -8,34 +8,26 @@ WITH a1 AS (
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
   GROUP BY
     ev.customer_id
-), p1 AS (
+), r1 AS (
   SELECT
-    k
-  FROM (
-    SELECT
-      toNullable(e.customer_id) AS k,
-      RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
-      COUNT(*) OVER () AS n
-    FROM analytics.customers AS e
-    LEFT JOIN a1
-      ON a1.k = e.customer_id
-  ) AS ranked
-  WHERE
-    (
-      r - 1
-    ) * 100 <= 20 * (
-      n - 1
-    )
+    toNullable(e.customer_id) AS k,
+    toNullable(RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC)) AS r,
+    COUNT(*) OVER () AS n
+  FROM analytics.customers AS e
+  LEFT JOIN a1
+    ON a1.k = e.customer_id
 )
 SELECT
   e.customer_id
 FROM analytics.customers AS e
-LEFT JOIN p1
-  ON p1.k = e.customer_id
+LEFT JOIN r1
+  ON r1.k = e.customer_id
 LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  NOT (
-    p1.k IS NULL
+  (
+    r1.r - 1
+  ) * 100 <= 20 * (
+    r1.n - 1
   )
   AND a1.v2 < DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))

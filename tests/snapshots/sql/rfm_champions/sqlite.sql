@@ -37,36 +37,30 @@ WITH a1 AS (
     ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
   GROUP BY
     ev.customer_id
-), p1 AS (
+), r1 AS (
   SELECT
-    k
-  FROM (
-    SELECT
-      e.customer_id AS k,
-      RANK() OVER (ORDER BY COALESCE(a1.v3, 0) DESC) AS r,
-      COUNT(*) OVER () AS n
-    FROM analytics.customers AS e
-    LEFT JOIN a1
-      ON a1.k = e.customer_id
-  ) AS ranked
-  WHERE
-    (
-      r - 1
-    ) * 100 <= 25 * (
-      n - 1
-    )
+    e.customer_id AS k,
+    RANK() OVER (ORDER BY COALESCE(a1.v3, 0) DESC) AS r,
+    COUNT(*) OVER () AS n
+  FROM analytics.customers AS e
+  LEFT JOIN a1
+    ON a1.k = e.customer_id
 )
 SELECT
   e.customer_id
 FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id
-LEFT JOIN p1
-  ON p1.k = e.customer_id
+LEFT JOIN r1
+  ON r1.k = e.customer_id
 WHERE
   (
     a1.v1 >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
     AND a1.v1 <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v2, 0) >= 5
-  AND NOT p1.k IS NULL
+  AND (
+    r1.r - 1
+  ) * 100 <= 25 * (
+    r1.n - 1
+  )

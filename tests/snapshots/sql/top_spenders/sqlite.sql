@@ -8,29 +8,23 @@ WITH a1 AS (
     AND ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-365 days')
   GROUP BY
     ev.customer_id
-), p1 AS (
+), r1 AS (
   SELECT
-    k
-  FROM (
-    SELECT
-      e.customer_id AS k,
-      RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
-      COUNT(*) OVER () AS n
-    FROM analytics.customers AS e
-    LEFT JOIN a1
-      ON a1.k = e.customer_id
-  ) AS ranked
-  WHERE
-    (
-      r - 1
-    ) * 100 <= 10 * (
-      n - 1
-    )
+    e.customer_id AS k,
+    RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC) AS r,
+    COUNT(*) OVER () AS n
+  FROM analytics.customers AS e
+  LEFT JOIN a1
+    ON a1.k = e.customer_id
 )
 SELECT
   e.customer_id
 FROM analytics.customers AS e
-LEFT JOIN p1
-  ON p1.k = e.customer_id
+LEFT JOIN r1
+  ON r1.k = e.customer_id
 WHERE
-  NOT p1.k IS NULL
+  (
+    r1.r - 1
+  ) * 100 <= 10 * (
+    r1.n - 1
+  )
