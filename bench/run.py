@@ -710,27 +710,42 @@ def bench_many(args, results, db: Path):
     typical = median([median(v) for v in per_single.values()])
     slowest = max(names, key=lambda n: median(per_single[n]))
     rss_long = peak_rss_mb(db, long_sql) if not args.no_memory else None
+    scanned = {"long": rows_scanned(con, long_sql), "wide": rows_scanned(con, wide_sql),
+               "one": rows_scanned(con, one_sql), "one_by_one": sum(rows_scanned(con, s) for s in singles.values())}
     res.update({"long_s": ml, "wide_s": mw, "one_s": mo, "one_segment": one, "one_by_one_s": me,
                 "median_single_s": typical, "slowest_single": slowest, "slowest_single_s": median(per_single[slowest]),
                 "long_over_one": ml / mo, "wide_over_one": mw / mo, "one_by_one_over_long": me / ml,
-                "peak_rss_long_mb": rss_long})
+                "peak_rss_long_mb": rss_long, "rows_scanned": scanned})
     rows = [
         [f"{len(names)} together, long (key, segment)", fmt_s(ml), f"{ml / mo:.2f}x", f"{me / ml:.1f}x faster",
-         "yes" if ml / mo <= 3 else "NO"],
+         f"{scanned['long']:,}", "yes" if ml / mo <= 3 else "NO"],
         [f"{len(names)} together, wide (bool per segment)", fmt_s(mw), f"{mw / mo:.2f}x", f"{me / mw:.1f}x faster",
-         "yes" if mw / mo <= 3 else "NO"],
-        [f"1 alone ({one})", fmt_s(mo), "1.00x", "", ""],
-        [f"median single of the {len(names)}", fmt_s(typical), f"{typical / mo:.2f}x", "", ""],
-        [f"slowest single ({slowest})", fmt_s(median(per_single[slowest])), f"{median(per_single[slowest]) / mo:.2f}x", "", ""],
-        [f"{len(names)} statements one by one", fmt_s(me), f"{me / mo:.2f}x", "1.0x", ""],
+         f"{scanned['wide']:,}", "yes" if mw / mo <= 3 else "NO"],
+        [f"1 alone ({one})", fmt_s(mo), "1.00x", "", f"{scanned['one']:,}", ""],
+        [f"median single of the {len(names)}", fmt_s(typical), f"{typical / mo:.2f}x", "", "", ""],
+        [f"slowest single ({slowest})", fmt_s(median(per_single[slowest])), f"{median(per_single[slowest]) / mo:.2f}x", "", "", ""],
+        [f"{len(names)} statements one by one", fmt_s(me), f"{me / mo:.2f}x", "1.0x", f"{scanned['one_by_one']:,}", ""],
     ]
     table(f"many segments on DuckDB ({args.scale}), median of {args.repeat}; compile_many took {fmt_s(compile_long)}; "
           f"per-segment counts match singles: {'yes' if not mismatches else 'NO ' + str(mismatches)}"
           + (f"; peak RSS long {rss_long:.0f} MB" if rss_long else ""),
-          ["statement", "median", "vs one", "vs one by one", "<= 3x one"], rows)
+          ["statement", "median", "vs one", "vs one by one", "rows scanned", "<= 3x one"], rows)
 
 
 # ---------------------------------------------------------------------------------------
+
+def rows_scanned(con, sql: str) -> int:
+    """Rows DuckDB read from tables for `sql` (its profiler's total_rows_scanned): what a
+    warehouse billing by the byte scanned would charge for, up to the row width."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"PRAGMA profiling_output = '{f.name}'")
+        try:
+            con.execute(f"SELECT count(*) FROM ({_q(sql)}) q").fetchall()
+        finally:
+            con.execute("PRAGMA disable_profiling")
+        return int(json.loads(Path(f.name).read_text())["total_rows_scanned"])
+
 
 def _vm_hwm_mb() -> float | None:
     try:

@@ -40,7 +40,7 @@ _EVENT = "ev"
 
 def compile_segment(program: Program, name: str, dialect: str, as_of: dt.datetime | None) -> exp.Select:
     """The sqlglot tree of segment `name`: one row per member, the key column only."""
-    compiler = _Compiler.new(program, dialect, as_of)
+    compiler = _Compiler(program, flavor(dialect), as_of)
     scope = _Scope(compiler)
     return compiler.finish(scope.select(scope.cond(program.segments[name])))
 
@@ -52,7 +52,7 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     shape "wide": one row per entity row, the key and one true/false column per segment;
     shape "long": one (key, segment) row per membership.
     """
-    compiler = _Compiler.new(program, dialect, as_of)
+    compiler = _Compiler(program, flavor(dialect), as_of)
     scope = _Scope(compiler)
     flags = [(n, scope.cond(program.segments[n])) for n in names]
     entity_key = compiler.program.config.entity.key
@@ -81,16 +81,15 @@ class _Compiler:
 
     program: Program
     fl: Flavor
-    as_of: exp.Expression
+    as_of_value: dt.datetime | None
     counter: dict[str, int] = field(default_factory=dict)
     passes: dict[tuple, "_Pass"] = field(default_factory=dict)
     rankings: dict[tuple[str, ir.Value], str] = field(default_factory=dict)
     ctes: list[exp.CTE] = field(default_factory=list)
 
-    @classmethod
-    def new(cls, program: Program, dialect: str, as_of: dt.datetime | None) -> "_Compiler":
-        fl = flavor(dialect)
-        return cls(program, fl, fl.timestamp(as_of) if as_of is not None else fl.now())
+    def as_of(self) -> exp.Expression:
+        """The as-of moment, a new node for each use (cheaper than copying one)."""
+        return self.fl.timestamp(self.as_of_value) if self.as_of_value is not None else self.fl.now()
 
     def alias(self, prefix: str) -> str:
         self.counter[prefix] = self.counter.get(prefix, 0) + 1
@@ -125,7 +124,7 @@ class _Compiler:
         time = self.column(src.time, _EVENT)
         scope = _Scope(self)
         aggs = list(p.aggregates)
-        scan = [exp.LTE(this=time.copy(), expression=self.as_of.copy())]  # events after as-of never count
+        scan = [exp.LTE(this=time.copy(), expression=self.as_of())]  # events after as-of never count
         shared_source = len({a.source.filter for a in aggs}) == 1
         shared_filter = shared_source and len({a.filter for a in aggs}) == 1
         shared_window = len({a.window for a in aggs}) == 1
@@ -371,9 +370,9 @@ class _Scope:
         if isinstance(node, ir.Const):
             return _literal(c.fl, node.value)
         if isinstance(node, ir.AsOf):
-            return c.as_of.copy()
+            return c.as_of()
         if isinstance(node, ir.AsOfMinus):
-            return c.fl.minus(c.as_of.copy(), node.amount, node.unit)
+            return c.fl.minus(c.as_of(), node.amount, node.unit)
         if isinstance(node, ir.ToTimestamp):
             return c.fl.to_timestamp(self.value(node.value))
         if isinstance(node, ir.Trait):

@@ -62,10 +62,10 @@ class Flavor:
     # literals and time
 
     def timestamp(self, value: dt.datetime) -> exp.Expression:
-        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP, copy=False)
+        return _cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
 
     def date(self, value: dt.date) -> exp.Expression:
-        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE, copy=False)
+        return _cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)
 
     def now(self) -> exp.Expression:
         """The warehouse's current moment, without a time zone."""
@@ -114,6 +114,11 @@ class Flavor:
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
     """A call to a built-in function the dialect has and sqlglot has no node for."""
     return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _cast(value: exp.Expression, to: exp.DataType.Type) -> exp.Cast:
+    # built directly: exp.cast inspects its arguments, and literals are cast on every compile
+    return exp.Cast(this=value, to=exp.DataType(this=to))
 
 
 class SQLite(Flavor):
