@@ -1,0 +1,54 @@
+"""The Python API as a host application sees it: it pauses the garbage collector while it
+works (segdsl.api._gc_paused) and must always leave it as it found it."""
+
+import gc
+
+import pytest
+
+import segdsl
+from conftest import EXAMPLE
+
+CONFIG = (EXAMPLE / "segdsl.toml").read_text()
+
+
+@pytest.fixture
+def gc_state():
+    was = gc.isenabled()
+    yield
+    gc.enable() if was else gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_calls_leave_the_collector_as_they_found_it(enabled, gc_state):
+    gc.enable() if enabled else gc.disable()
+    project = segdsl.load_project(EXAMPLE)
+    assert gc.isenabled() is enabled
+    project.compile_segment("rfm_champions", "snowflake")
+    assert gc.isenabled() is enabled
+    project.compile_many(None, "duckdb", shape="wide")
+    assert gc.isenabled() is enabled
+
+
+def test_errors_leave_the_collector_running(gc_state):
+    gc.enable()
+    with pytest.raises(segdsl.SegdslError):
+        segdsl.project_from_sources(CONFIG, {"bad.seg": "segment broken:\n    age >"})
+    assert gc.isenabled()
+    project = segdsl.load_project(EXAMPLE)
+    with pytest.raises(KeyError):
+        project.compile_segment("no_such_segment")
+    assert gc.isenabled()
+
+
+def test_garbage_made_while_paused_is_collected_afterwards(gc_state):
+    """sqlglot trees are cycles (children point to parents): none may outlive a compile."""
+    import sqlglot.expressions as exp
+
+    project = segdsl.load_project(EXAMPLE)
+    gc.collect()
+    before = sum(isinstance(o, exp.Expression) for o in gc.get_objects())
+    for name in project.segments:
+        project.compile_segment(name, "duckdb")
+    gc.collect()
+    after = sum(isinstance(o, exp.Expression) for o in gc.get_objects())
+    assert after - before < 50, (before, after)
