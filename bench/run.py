@@ -744,7 +744,8 @@ def rows_scanned(con, sql: str) -> int:
             con.execute(f"SELECT count(*) FROM ({_q(sql)}) q").fetchall()
         finally:
             con.execute("PRAGMA disable_profiling")
-        return int(json.loads(Path(f.name).read_text())["total_rows_scanned"])
+        profile = json.loads(Path(f.name).read_text())
+        return int(profile.get("query", profile)["total_rows_scanned"])  # DuckDB 2 nests it
 
 
 def _vm_hwm_mb() -> float | None:
