@@ -52,3 +52,21 @@ def test_garbage_made_while_paused_is_collected_afterwards(gc_state):
     gc.collect()
     after = sum(isinstance(o, exp.Expression) for o in gc.get_objects())
     assert after - before < 50, (before, after)
+
+
+def test_compiling_leaves_little_for_the_cyclic_collector(gc_state):
+    """segdsl.render takes each tree apart after generating it: its parent links would
+    otherwise leave every node to the cyclic collector (a tenth of a large compile)."""
+    project = segdsl.load_project(EXAMPLE)
+    nodes = sum(len(list(project.compile_tree(s, "snowflake").walk())) for s in project.segments)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for name in project.segments:
+            project.compile_segment(name, "snowflake")
+        gc.collect()
+        cyclic = len(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert cyclic < nodes / 2, (cyclic, nodes)
