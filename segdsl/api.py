@@ -100,7 +100,6 @@ def _render(tree, dialect: str) -> str:
     return render(tree, dialect)
 
 
-@_gc_paused
 def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:
     """Load and check the project in folder `path`, never raising for the user's mistakes."""
     root = Path(path)
@@ -143,7 +142,6 @@ def load_project(path: str | os.PathLike) -> Project:
     return project
 
 
-@_gc_paused
 def project_from_sources(config_text: str, files: dict[str, str]) -> Project:
     """A project from text in memory: `files` maps a file name to its segment source."""
     diags = Collector()

@@ -10,7 +10,8 @@ same text: a sqlglot release in which one of them matters fails there.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -22,15 +23,17 @@ def render(tree: exp.Expression, dialect: str) -> str:
     without a copy, and taken apart afterwards. Its nodes point to their parents, so a tree
     dropped whole is left to the cyclic garbage collector, whose passes over the trees of
     a thousand segments took a tenth of compiling them."""
-    d = Dialect.get_or_raise(dialect)
-    sql = _generator(dialect)(dialect=d, pretty=True).generate(tree, copy=False)
+    sql = _generator(dialect)().generate(tree, copy=False)
     for node in tree.walk():
         node.parent = None
     return sql
 
 
 @lru_cache(maxsize=None)
-def _generator(dialect: str) -> type[Generator]:
-    base = Dialect.get_or_raise(dialect).generator_class
+def _generator(dialect: str) -> Callable[[], Generator]:
+    """A maker of the dialect's pretty-printing generator without the SELECT rewrites (a
+    generator holds per-statement state: one each)."""
+    d = Dialect.get_or_raise(dialect)
+    base = d.generator_class
     transforms = {k: v for k, v in base.TRANSFORMS.items() if k is not exp.Select}
-    return type(f"Segdsl{base.__name__}", (base,), {"TRANSFORMS": transforms})
+    return partial(type(f"Segdsl{base.__name__}", (base,), {"TRANSFORMS": transforms}), dialect=d, pretty=True)
