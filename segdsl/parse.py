@@ -234,7 +234,7 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
             span,
             (_expected(expected), f"if '{word}' is a column, write it in backticks: `{word}`"),
         )
-    if expected <= {"SEGMENT", "TRAIT", "$END"}:
+    if expected <= {"_SEGMENT", "_TRAIT", "$END"}:
         return Diagnostic(
             "E002",
             f"unexpected {_describe(tok)}",
@@ -347,8 +347,7 @@ class _ToAst(Transformer):
 
     timestamp = date
 
-    def time_point(self, meta, children):
-        return self._time_literal(children[0], meta)
+    time_point = date
 
     def true(self, meta, children):
         return ast.Literal(True, "bool", span=self._s(meta))
