@@ -54,11 +54,10 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     """
     compiler = _Compiler(program, flavor(dialect), as_of)
     scope = _Scope(compiler)
-    flags = [(n, scope.cond(program.segments[n])) for n in names]
+    flags = [(n, scope.value(ir.CondValue(program.segments[n]))) for n in names]  # true/false, never missing
     entity_key = compiler.program.config.entity.key
     wide = scope.select(None)
-    for name, cond in flags:
-        flag = exp.Case(ifs=[exp.If(this=cond, true=exp.true())], default=exp.false())
+    for name, flag in flags:
         wide = wide.select(exp.alias_(flag, compiler.fl.identifier(name), copy=False), append=True, copy=False)
     if shape == "wide":
         return compiler.finish(wide)
@@ -135,7 +134,7 @@ class _Compiler:
                             for s in dict.fromkeys(a.source for a in aggs)]
             scan.append(exp.Paren(this=exp.or_(*alternatives, copy=False)))
         if shared_filter and aggs[0].filter is not None:
-            scan.append(_wrap(_Scope(self, aggs[0].source).cond(aggs[0].filter)))
+            scan.append(_wrap(_Scope(self).cond(aggs[0].filter)))
         if shared_window:
             scan += scope.scan_bounds(time, aggs[0].window) if aggs[0].window is not None else []
         else:
@@ -174,9 +173,8 @@ class _Pass:
 class _Scope:
     """One SELECT over the entity table: the passes and percentiles its conditions read."""
 
-    def __init__(self, compiler: _Compiler, event: EventSource | None = None):
+    def __init__(self, compiler: _Compiler):
         self.c = compiler
-        self.event = event  # set while compiling an event filter: columns come from the event row
         self.joins: dict[str, None] = {}  # aliases of the CTEs this SELECT joins, in order
 
     def select(self, where: exp.Expression | None) -> exp.Select:
@@ -195,7 +193,7 @@ class _Scope:
                       with_filter: bool, with_window: bool) -> exp.Expression:
         conditions = list(conditions)
         if with_filter and agg.filter is not None:
-            conditions.append(_Scope(self.c, agg.source).cond(agg.filter))
+            conditions.append(_Scope(self.c).cond(agg.filter))
         if with_window and agg.window is not None:
             conditions.extend(self.scan_bounds(time, agg.window))
         if agg.func in ("first", "last"):
@@ -300,7 +298,7 @@ class _Scope:
         """One side of a comparison. A count or sum compared with a constant reads its pass
         directly when the comparison is false at 0 anyway: a customer without events is
         then filtered by the join's NULL, so the engine may use an inner join."""
-        if isinstance(side, ir.Aggregate) and side.func in ("count", "sum") and isinstance(other, ir.Const):
+        if isinstance(side, ir.Aggregate) and not side.nullable and isinstance(other, ir.Const):
             at_zero = _PYTHON[op](*((0, other.value) if position == 0 else (other.value, 0)))
             if not at_zero:
                 return self._aggregate_ref(side, missing_as_zero=False)
@@ -401,7 +399,7 @@ class _Scope:
         p = self.c.event_pass(agg.source)
         self.joins[p.alias] = None
         ref = self.c.column(p.add(agg), p.alias)
-        if missing_as_zero and agg.func in ("count", "sum"):  # no events: 0, never missing
+        if missing_as_zero and not agg.nullable:  # count, sum: no events is 0, never missing
             return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)])
         return ref
 
@@ -458,6 +456,8 @@ def _paren_all(items: list[exp.Expression], combine) -> exp.Expression:
     return combine(*[exp.Paren(this=i) if isinstance(i, exp.Connector) else i for i in items], copy=False)
 
 
+_FLIP = {_BINARY[op]: _BINARY[negated] for op, negated in _NEGATE.items()}
+
+
 def _invert(comparison: exp.Expression) -> exp.Expression:
-    flip = {exp.GTE: exp.LT, exp.GT: exp.LTE, exp.LTE: exp.GT, exp.LT: exp.GTE}
-    return flip[type(comparison)](this=comparison.this, expression=comparison.expression)
+    return _FLIP[type(comparison)](this=comparison.this, expression=comparison.expression)

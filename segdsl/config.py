@@ -69,9 +69,6 @@ class Config:
     samples: Samples | None
     lint: Lint = Lint()
 
-    def column_type(self, name: str) -> str | None:
-        return dict(self.entity.columns).get(name)
-
 
 # sqlglot's dialects, listed here so that checking a project never imports sqlglot (a
 # test keeps the list equal to sqlglot's own registry).

@@ -37,7 +37,6 @@ class Flavor:
     """The generic way to write each construct; subclasses override per dialect."""
 
     def __init__(self, dialect: str):
-        self.dialect = dialect
         self._sqlglot = Dialect.get_or_raise(dialect)
 
     # names
@@ -69,10 +68,10 @@ class Flavor:
 
     def now(self) -> exp.Expression:
         """The warehouse's current moment, without a time zone."""
-        return exp.cast(exp.CurrentTimestamp(), exp.DataType.Type.TIMESTAMP, copy=False)
+        return _cast(exp.CurrentTimestamp(), exp.DataType.Type.TIMESTAMP)
 
     def to_timestamp(self, value: exp.Expression) -> exp.Expression:
-        return exp.cast(value, exp.DataType.Type.TIMESTAMP, copy=False)
+        return _cast(value, exp.DataType.Type.TIMESTAMP)
 
     def minus(self, moment: exp.Expression, amount: int, unit: str) -> exp.Expression:
         """`moment` minus a calendar duration; months and years as the warehouse counts them."""
@@ -108,7 +107,7 @@ class Flavor:
     # numbers
 
     def to_float(self, value: exp.Expression) -> exp.Expression:
-        return exp.cast(value, exp.DataType.Type.DOUBLE, copy=False)
+        return _cast(value, exp.DataType.Type.DOUBLE)
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -117,8 +116,13 @@ def _call(name: str, *args: exp.Expression) -> exp.Expression:
 
 
 def _cast(value: exp.Expression, to: exp.DataType.Type) -> exp.Cast:
-    # built directly: exp.cast inspects its arguments, and literals are cast on every compile
+    # built directly: exp.cast inspects its arguments, and casts are built on every compile
     return exp.Cast(this=value, to=exp.DataType(this=to))
+
+
+def _regexp_instr(value: exp.Expression, pattern: str) -> exp.Expression:
+    """A regex search anywhere in the value, where REGEXP_LIKE is missing or anchored."""
+    return exp.GT(this=_call("REGEXP_INSTR", value, exp.Literal.string(pattern)), expression=exp.Literal.number(0))
 
 
 class SQLite(Flavor):
@@ -165,8 +169,6 @@ class SQLite(Flavor):
         start = exp.Literal.number(1 if kind == "starts_with" else -n)
         return exp.EQ(this=exp.Substring(this=value, start=start, length=exp.Literal.number(n)), expression=lit)
 
-    def to_float(self, value):
-        return exp.cast(value, exp.DataType.Type.DOUBLE, copy=False)
 
 
 class MySQL(Flavor):
@@ -175,7 +177,7 @@ class MySQL(Flavor):
     default: tables compared by segdsl need a binary (`_bin`) collation."""
 
     def regex_search(self, value, pattern):
-        return exp.GT(this=_call("REGEXP_INSTR", value, exp.Literal.string(pattern)), expression=exp.Literal.number(0))
+        return _regexp_instr(value, pattern)
 
 
 class Spark(Flavor):
@@ -218,7 +220,7 @@ class Snowflake(Flavor):
     """REGEXP_LIKE must match the whole string; REGEXP_INSTR finds a match anywhere."""
 
     def regex_search(self, value, pattern):
-        return exp.GT(this=_call("REGEXP_INSTR", value, exp.Literal.string(pattern)), expression=exp.Literal.number(0))
+        return _regexp_instr(value, pattern)
 
 
 class TSQL(Flavor):
