@@ -42,7 +42,7 @@ _ENTITY = _Scope()
 
 def resolve(definitions: list[ast.Definition], config: Config, diags: Collector) -> Program:
     by_name: dict[str, ast.Definition] = {}
-    columns = dict(config.entity.columns)
+    resolver = _Resolver(config, by_name, diags)  # reads by_name as it fills
     for d in definitions:
         if d.name in by_name:
             first = by_name[d.name]
@@ -50,14 +50,13 @@ def resolve(definitions: list[ast.Definition], config: Config, diags: Collector)
                 "N006", f"'{d.name}' is defined twice", d.name_span,
                 f"the first definition is a {first.kind} at {first.name_span}; names are unique across the project",
             )
-        elif d.name in columns:
+        elif d.name in resolver.columns:
             diags.error(
                 "N006", f"{d.kind} '{d.name}' has the same name as an entity column", d.name_span,
                 "rename the definition",
             )
         else:
             by_name[d.name] = d
-    resolver = _Resolver(config, by_name, diags)
     program = Program(config, by_name)
     for name, d in by_name.items():
         result = resolver.definition(name, d.name_span)
@@ -73,6 +72,8 @@ def condition_resolver(program: Program):
     when it does not check as one; for passes, like lint, that reason about parts of a
     definition. `event` names the event whose filter the node sits in."""
     resolver = _Resolver(program.config, program.definitions, Collector())
+    resolver.done.update(program.segments)  # referenced definitions: resolved already
+    resolver.done.update(program.traits)
 
     def cond(node: ast.Node, event: str | None = None) -> ir.Cond | None:
         scope = _ENTITY if event is None else _Scope(program.config.events[event])
@@ -89,6 +90,7 @@ class _Resolver:
         self.defs = definitions
         self.diags = diags
         self.columns = dict(config.entity.columns)
+        self.event_columns = {name: dict(ev.columns) for name, ev in config.events.items()}
         self.done: dict[str, ir.Cond | ir.Value] = {}
         self.stack: list[str] = []
 
@@ -196,11 +198,7 @@ class _Resolver:
                 "write the lower bound first",
             )
             return ir.Truthy(ir.Invalid())
-        if bound_kind == "number":
-            low = _const(node.low)
-            high = _const(node.high)
-            return ir.Between(v, low, True, high, True)
-        if v.type == "date" and all(b.kind == "date" for b in bounds):
+        if bound_kind == "number" or (v.type == "date" and all(b.kind == "date" for b in bounds)):
             return ir.Between(v, _const(node.low), True, _const(node.high), True)
         low, low_inc, high, high_inc = _time_bounds(node.low, node.high)
         return ir.Between(_to_timestamp(v), low, low_inc, high, high_inc)
@@ -306,7 +304,7 @@ class _Resolver:
         name = node.name
         if scope.event is not None:
             ev = scope.event
-            columns = dict(ev.columns)
+            columns = self.event_columns[ev.name]
             if name in columns:
                 return ir.EventColumn(name, columns[name])
             if name in self.columns or name in self.defs:
@@ -336,7 +334,7 @@ class _Resolver:
                 "N003", f"'{name}' is an event, not a value", node.span,
                 f"use it as `did {name}`, `count({name})` or `last({name})`",
             )
-        owners = [e.name for e in self.config.events.values() if name in dict(e.columns)]
+        owners = [e.name for e in self.config.events.values() if name in self.event_columns[e.name]]
         if owners:
             return self.error(
                 "N003", f"'{name}' is a column of event '{owners[0]}', not of the entity", node.span,
