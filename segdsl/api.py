@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_FILE, Config, load_config
-from .diagnostics import Collector, Diagnostic, SegdslError, Span
+from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors
 from .parse import parse_source
 from .resolve import Program, resolve
 
@@ -137,7 +137,7 @@ def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnos
 
 def load_project(path: str | os.PathLike) -> Project:
     project, diagnostics, sources = check_project(path)
-    if project is None or any(d.severity == "error" for d in diagnostics):
+    if project is None or has_errors(diagnostics):
         raise SegdslError(diagnostics, sources)
     return project
 
@@ -150,7 +150,7 @@ def project_from_sources(config_text: str, files: dict[str, str]) -> Project:
     if config is None:
         raise SegdslError(diags.diagnostics, sources)
     project, diagnostics, _ = build_project(config, files, sources, diags, None)
-    if project is None or any(d.severity == "error" for d in diagnostics):
+    if project is None or has_errors(diagnostics):
         raise SegdslError(diagnostics, sources)
     return project
 

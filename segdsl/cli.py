@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import Collector, did_you_mean, render_text
+from .diagnostics import Collector, did_you_mean, has_errors, render_text
 
 
 class _Timestamp(click.ParamType):
@@ -48,14 +48,14 @@ def _load(path: Path, fmt: str = "text", lint: bool = False):
     from .api import check_project
 
     project, diagnostics, sources = check_project(path)
-    if lint and project is not None and not any(d.severity == "error" for d in diagnostics):
+    if lint and project is not None and not has_errors(diagnostics):
         from .lint import run_lint
 
         diagnostics = diagnostics + run_lint(project)
-        if not any(d.severity == "error" for d in diagnostics):
+        if not has_errors(diagnostics):
             _print_diagnostics(diagnostics, sources, fmt)
             return project
-    if project is None or any(d.severity == "error" for d in diagnostics):
+    if project is None or has_errors(diagnostics):
         _print_diagnostics(diagnostics, sources, fmt)
         errors = sum(d.severity == "error" for d in diagnostics)
         if fmt == "text":

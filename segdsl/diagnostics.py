@@ -53,7 +53,11 @@ class Collector:
 
     @property
     def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.diagnostics)
+        return has_errors(self.diagnostics)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
 
 
 def did_you_mean(name: str, candidates) -> str:
