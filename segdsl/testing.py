@@ -52,7 +52,9 @@ class Result:
 
 
 def discover(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.test.toml") if not any(part.startswith(".") for part in p.parts))
+    """The test files under `root`, skipping hidden folders inside it (`.git`, `.venv`)."""
+    return sorted(p for p in root.rglob("*.test.toml")
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
 def run_file(project: Project, path: Path, shown: str) -> list[Result]:

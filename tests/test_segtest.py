@@ -57,3 +57,16 @@ def test_mistakes_in_a_test_file_are_reported(tmp_path):
     assert "has no column 'agee'. did you mean 'age'?" in result.output
     assert "unknown event 'purchse'. did you mean 'purchase'?" in result.output
     assert "each case needs an as_of" in result.output
+
+
+def test_a_project_named_through_dot_dot_is_found_but_hidden_folders_are_skipped(tmp_path, monkeypatch):
+    shop = copy_example(tmp_path)
+    hidden = shop / ".venv" / "pkg"
+    hidden.mkdir(parents=True)
+    (hidden / "x.test.toml").write_text("this is not toml [")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = run("../shop")
+    assert result.exit_code == 0, result.output
+    assert "3 passed, 0 failed" in result.output
