@@ -342,37 +342,20 @@ def _definitions(project: Project | None) -> dict[str, tuple[str, str | None, st
     """name -> (file, description, source text of the definition (its whole lines), first line)."""
     if project is None:
         return {}
-    result = {}
+    result, lines_of = {}, {}
     for name, d in project.program.definitions.items():
-        text = project.sources.get(d.span.file, "") if d.span else ""
-        lines = text.splitlines()
+        file = d.span.file if d.span else None
+        if file not in lines_of:
+            lines_of[file] = project.sources.get(file, "").splitlines() if file else []
+        lines = lines_of[file]
         body = "\n".join(lines[d.span.line - 1:d.span.end_line]) + "\n" if d.span else ""
         result[name] = (d.span.file if d.span else "?", d.description, body, d.span.line if d.span else 1)
     return result
 
 
-def _walk(node):
-    """Every node of an IR tree (shared sub-trees once)."""
-    stack, seen = [node], set()
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        yield n
-        if isinstance(n, (tuple, list)):
-            stack.extend(n)
-        elif dataclasses.is_dataclass(n) and not isinstance(n, type):
-            stack.extend(getattr(n, f.name) for f in dataclasses.fields(n))
-
-
 def _dependencies(node) -> set[str]:
     """Names of the traits and segments an IR tree uses, directly or through others."""
-    return {n.name for n in _walk(node) if isinstance(n, (ir.Trait, ir.SegmentRef))}
-
-
-def _has_invalid(node) -> bool:
-    return any(isinstance(n, ir.Invalid) for n in _walk(node))
+    return {n.name for n in ir.walk(node) if isinstance(n, (ir.Trait, ir.SegmentRef))}
 
 
 class _SqlCache:
@@ -389,7 +372,7 @@ class _SqlCache:
 
     def _compile(self, name: str, dialect: str):
         program = self.project.program
-        if _has_invalid(program.segments[name]):
+        if ir.has_invalid(program.segments[name]):
             return None, "the definition has errors, so it has no SQL"
         try:
             return self.project.compile_segment(name, dialect, self.as_of), None

@@ -10,6 +10,7 @@ twice) are recognised by equality.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -245,3 +246,24 @@ class Percentile(Cond):
     direction: str  # top | bottom
     percent: Decimal
     value: Value
+
+
+def walk(node):
+    """Every node of an IR tree, each shared sub-tree once (a trait used twice is one
+    object: walking it again per use would be exponential in the depth of such sharing)."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, (tuple, list)):
+            stack.extend(n)
+        elif dataclasses.is_dataclass(n) and not isinstance(n, type):
+            stack.extend(getattr(n, f.name) for f in dataclasses.fields(n))
+
+
+def has_invalid(node) -> bool:
+    """Whether a part of the tree failed to check."""
+    return any(isinstance(n, Invalid) for n in walk(node))

@@ -141,9 +141,7 @@ MAX_CHAIN = 200
 
 class Context:
     def __init__(self, project):
-        self.project = project
         self.program = project.program
-        self.config = project.config
         self.sources = project.sources
         self.definitions = list(self.program.definitions.values())
         self._resolve = condition_resolver(self.program)
@@ -160,7 +158,7 @@ class Context:
         key = (id(node), event)
         if key not in self._ir:
             result = self._resolve(node, event)
-            if _has_invalid(result):
+            if ir.has_invalid(result):
                 result = None
             self._ir[key] = (node, result)  # keep node alive so its id stays unique
         return self._ir[key][1]
@@ -281,16 +279,3 @@ def _strip_comments(text: str) -> str:
     return "\n".join(
         line if (c := _comment(line)) is None else line[: len(line) - len(c) - 1] for line in text.split("\n")
     )
-
-
-def _has_invalid(obj) -> bool:
-    if isinstance(obj, ir.Invalid):
-        return True
-    if isinstance(obj, tuple):
-        return any(_has_invalid(x) for x in obj)
-    if isinstance(obj, (ir.Value, ir.Cond, ir.Window)):
-        try:
-            return any(_has_invalid(getattr(obj, f.name)) for f in fields(obj))
-        except TypeError:
-            return False
-    return False
