@@ -263,9 +263,8 @@ def write_generated_project(folder: Path, n: int, files: int = 10) -> list[str]:
     return names
 
 
-def many_names() -> list[str]:
-    import segdsl
-    return [s for s in segdsl.load_project(PROJECT).segments if s.startswith("m")]
+def many_names(project) -> list[str]:
+    return [s for s in project.segments if s.startswith("m")]
 
 
 # ---------------------------------------------------------------------------------------
@@ -651,13 +650,8 @@ def bench_many(args, results, db: Path):
     import duckdb
     import segdsl
     project = segdsl.load_project(PROJECT)
-    names = many_names()
+    names = many_names(project)
     res = results["many"] = {"segments": len(names)}
-    if not hasattr(project, "compile_many"):
-        res["error"] = "Project.compile_many does not exist yet"
-        print(f"\n## many segments: SKIPPED: segdsl's Project has no compile_many yet "
-              f"(code written against compile_many(names, dialect=, as_of=, shape='long'|'wide'))")
-        return
     con = duckdb.connect(str(db), read_only=True)
     singles = {n: project.compile_segment(n, dialect="duckdb", as_of=AS_OF) for n in names}
     t0 = time.perf_counter()

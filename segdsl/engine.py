@@ -32,7 +32,6 @@ class Preview:
     members: int
     total: int
     sample: list
-    as_of: dt.datetime | None
 
 
 def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -84,7 +83,7 @@ def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: 
         keys = [row[0] for row in con.execute(sample.sql(dialect="duckdb")).fetchall()]
     except duckdb.Error as err:
         raise EngineError(f"the data does not match segdsl.toml: {str(err).splitlines()[0]}") from None
-    return Preview(members, all_rows, keys, as_of)
+    return Preview(members, all_rows, keys)
 
 
 def create_schema(con, table: Table) -> None:

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import json
 
-from .diagnostics import Diagnostic, render_text
-
-FORMATS = ("text", "json", "github", "sarif")
+from .diagnostics import Diagnostic
 
 
 def render(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str) -> str:
-    return {"text": _text, "json": _json, "github": _github, "sarif": _sarif}[fmt](diagnostics, sources)
-
-
-def _text(diagnostics, sources) -> str:
-    return "".join(render_text(d, sources) + "\n\n" for d in diagnostics)
+    return {"json": _json, "github": _github, "sarif": _sarif}[fmt](diagnostics, sources)
 
 
 def _location(d: Diagnostic) -> dict:
