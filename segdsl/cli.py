@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 problems in the user's files or data, 2 usage errors.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
@@ -79,6 +80,18 @@ FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
     show_default=True, help="How to print problems: text with a caret, JSON, GitHub annotations, SARIF 2.1.0.",
 )
+
+
+@contextlib.contextmanager
+def _data_errors():
+    """A problem with the data (not the segment files) ends the command: exit 1."""
+    from .engine import EngineError
+
+    try:
+        yield
+    except EngineError as err:
+        click.secho(f"error: {err}", fg="red", err=True)
+        sys.exit(1)
 
 
 def _segment(project, name: str) -> str:
@@ -167,14 +180,9 @@ def preview(name, path: Path, db, as_of, limit):
 
     project = _load(path)
     _segment(project, name)
-    if db is None and as_of is None and project.config.samples is not None:
-        as_of = project.config.samples.as_of  # the moment the sample data was taken
-    try:
-        con = engine.open_database(db) if db is not None else engine.open_samples(project)
+    with _data_errors():
+        con, as_of = engine.open_data(project, db, as_of)
         result = engine.preview(project, name, con, as_of, limit)
-    except engine.EngineError as err:
-        click.secho(f"error: {err}", fg="red", err=True)
-        sys.exit(1)
     description = project.description(name)
     click.echo(f"segment {name}" + (f": {description}" if description else ""))
     source = f"database {db}" if db is not None else "sample data"
@@ -215,13 +223,8 @@ def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
                    err=True)
     con = None
     if not no_data and (db is not None or head.config.samples is not None):
-        if db is None and as_of is None:
-            as_of = head.config.samples.as_of
-        try:
-            con = engine.open_database(db) if db is not None else engine.open_samples(head)
-        except engine.EngineError as err:
-            click.secho(f"error: {err}", fg="red", err=True)
-            sys.exit(1)
+        with _data_errors():
+            con, as_of = engine.open_data(head, db, as_of)
     result = differ.diff_projects(
         base_project, head, dialect or head.config.dialect, as_of, con, sample,
         base_label=base, base_diagnostics=base_diagnostics,

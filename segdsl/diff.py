@@ -416,17 +416,14 @@ _HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", re.M)
 
 def _membership(con, old_sql: str | None, new_sql: str | None, in_base: bool, in_head: bool,
                 sample: int) -> Membership:
-    def keys(sql: str) -> set:
-        return {row[0] for row in con.execute(sql).fetchall()}
-
-    import duckdb  # only with a connection: checking and compiling never load it
+    from . import engine  # only with a connection: checking and compiling never load duckdb
 
     try:
-        before = keys(old_sql) if old_sql is not None else None
-        after = keys(new_sql) if new_sql is not None else None
-    except duckdb.Error as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        return Membership(None, None, 0, 0, 0, error=f"the data does not match segdsl.toml: {message}")
+        with engine.duckdb_errors():
+            before = engine.member_keys(con, old_sql) if old_sql is not None else None
+            after = engine.member_keys(con, new_sql) if new_sql is not None else None
+    except engine.EngineError as err:
+        return Membership(None, None, 0, 0, 0, error=str(err))
     old, new = before or set(), after or set()
     entered, left = new - old, old - new
     error = None

@@ -6,6 +6,7 @@ This is the only module that imports duckdb, so checking and compiling never pay
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,38 @@ class Preview:
     sample: list
 
 
+def open_data(project: Project, db: str | Path | None = None,
+              as_of: dt.datetime | None = None) -> tuple[duckdb.DuckDBPyConnection, dt.datetime | None]:
+    """The data `preview` and `diff` run on: the DuckDB file `db` read-only, or else the
+    project's sample files in memory; and the moment to measure time from, which for the
+    samples is by default the moment they were taken."""
+    if db is not None:
+        return open_database(db), as_of
+    if as_of is None and project.config.samples is not None:
+        as_of = project.config.samples.as_of
+    return open_samples(project), as_of
+
+
+def open_memory() -> duckdb.DuckDBPyConnection:
+    """A new, empty in-memory database."""
+    return duckdb.connect()
+
+
+@contextmanager
+def duckdb_errors(problem: str = "the data does not match segdsl.toml"):
+    """Inside, a DuckDB error becomes an EngineError: `problem: <DuckDB's first line>`."""
+    try:
+        yield
+    except duckdb.Error as err:
+        lines = str(err).splitlines()
+        raise EngineError(f"{problem}: {lines[0] if lines else type(err).__name__}") from None
+
+
+def member_keys(con, sql: str) -> set:
+    """The first column of every row of `sql`: the keys of a compiled segment's members."""
+    return {row[0] for row in con.execute(sql).fetchall()}
+
+
 def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
     """The user's DuckDB file, read-only: previewing never writes to it."""
     if not Path(path).is_file():
@@ -51,7 +84,7 @@ def open_samples(project: Project) -> duckdb.DuckDBPyConnection:
         raise EngineError(
             "the project has no [samples.tables] in segdsl.toml; pass a database with --db FILE"
         )
-    con = duckdb.connect()
+    con = open_memory()
     types = _declared_types(project.config)
     for table_name, rel_path in samples.tables:
         path = (project.root or Path(".")) / rel_path
@@ -77,12 +110,10 @@ def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: 
     count = exp.select(exp.Count(this=exp.Star())).from_(segment.copy())
     total = exp.select(exp.Count(this=exp.Star())).from_(table_node(flavor("duckdb"), entity.table))
     sample = exp.select(key).from_(segment.copy()).order_by(key.copy()).limit(limit)
-    try:
+    with duckdb_errors():
         members = con.execute(count.sql(dialect="duckdb")).fetchone()[0]
         all_rows = con.execute(total.sql(dialect="duckdb")).fetchone()[0]
         keys = [row[0] for row in con.execute(sample.sql(dialect="duckdb")).fetchall()]
-    except duckdb.Error as err:
-        raise EngineError(f"the data does not match segdsl.toml: {str(err).splitlines()[0]}") from None
     return Preview(members, all_rows, keys)
 
 

@@ -27,7 +27,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 from sqlglot import exp
 
 from .api import Project
@@ -35,7 +34,7 @@ from .compile import table_node
 from .config import Table
 from .diagnostics import did_you_mean
 from .dialects import flavor
-from .engine import DUCKDB_TYPES, create_schema
+from .engine import DUCKDB_TYPES, EngineError, create_schema, duckdb_errors, member_keys, open_memory
 
 
 
@@ -83,13 +82,14 @@ def run_case(project: Project, case: dict, shown: str, number: int) -> Result:
     tables = _tables(project, case, problems)
     if problems:
         return result
-    con = duckdb.connect()
+    con = open_memory()
     try:
-        _load(con, tables)
-        sql = project.compile_segment(result.segment, "duckdb", as_of.replace(tzinfo=None))
-        members = {row[0] for row in con.execute(sql).fetchall()}
-    except duckdb.Error as err:
-        problems.append(f"the rows could not be loaded or queried: {str(err).splitlines()[0]}")
+        with duckdb_errors("the rows could not be loaded or queried"):
+            _load(con, tables)
+            sql = project.compile_segment(result.segment, "duckdb", as_of.replace(tzinfo=None))
+            members = member_keys(con, sql)
+    except EngineError as err:
+        problems.append(str(err))
         return result
     finally:
         con.close()

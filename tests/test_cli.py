@@ -408,7 +408,7 @@ def test_preview_db_without_the_tables_exits_1(tmp_path):
     result = run("preview", "top_spenders", EXAMPLE, "--db", db, "--as-of", AS_OF)
     no_crash(result)
     assert result.exit_code == 1
-    assert "error:" in result.stderr
+    assert "error: the data does not match segdsl.toml: " in result.stderr
 
 
 def test_preview_without_samples_asks_for_a_db(tmp_path):
@@ -420,6 +420,37 @@ def test_preview_without_samples_asks_for_a_db(tmp_path):
     no_crash(result)
     assert result.exit_code == 1
     assert "--db" in result.stderr
+
+
+def test_open_data_is_the_db_file_or_the_samples_measured_from_when_taken(tmp_path):
+    """preview and diff open their data through engine.open_data: the --db file, read-only
+    and measured from now (or --as-of); else the samples, from when they were taken."""
+    import datetime as dt
+
+    from segdsl import engine
+
+    project = segdsl.load_project(EXAMPLE)
+    taken, given = project.config.samples.as_of, dt.datetime(2025, 1, 1)
+    assert taken is not None
+    assert engine.open_data(project)[1] == taken
+    assert engine.open_data(project, None, given)[1] == given
+    db = tmp_path / "warehouse.duckdb"
+    _build_duckdb(db)
+    con, as_of = engine.open_data(project, db)
+    assert as_of is None
+    with pytest.raises(Exception, match="read-only"):
+        con.execute("CREATE TABLE t (x INT)")
+    with pytest.raises(engine.EngineError, match="^no DuckDB database at "):
+        engine.open_data(project, tmp_path / "nope.duckdb")
+
+
+def test_only_the_engine_imports_duckdb():
+    """Opening DuckDB and running queries on it live in engine.py; the others call it."""
+    importers = sorted(
+        str(p.relative_to(ROOT / "segdsl")) for p in (ROOT / "segdsl").rglob("*.py")
+        if re.search(r"^\s*(import|from) duckdb\b", p.read_text("utf-8"), re.MULTILINE)
+    )
+    assert importers == ["engine.py"]
 
 
 # --- debug -------------------------------------------------------------------------------------

@@ -281,6 +281,15 @@ def test_membership_matches_running_both_statements(scenario):
     assert by_name["shoe_enthusiasts"].left > 0 and by_name["shoe_enthusiasts"].entered == 0
 
 
+def test_data_that_does_not_fit_is_reported_per_segment(scenario):
+    base, head, _, as_of, _ = scenario
+    empty = engine.open_memory()  # none of the tables the segments read
+    diff = diff_projects(base, head, "duckdb", as_of, con=empty)
+    assert diff.segments and all(
+        s.members.error.startswith("the data does not match segdsl.toml: Catalog Error: ")
+        for s in diff.segments)
+
+
 def test_sample_size_and_no_data(scenario):
     base, head, con, as_of, _ = scenario
     small = diff_projects(base, head, "duckdb", as_of, con=con, sample=2)

@@ -59,6 +59,17 @@ def test_mistakes_in_a_test_file_are_reported(tmp_path):
     assert "each case needs an as_of" in result.output
 
 
+def test_rows_that_cannot_be_loaded_are_reported(tmp_path):
+    shop = copy_example(tmp_path)
+    (shop / "tests" / "bad.test.toml").write_text(
+        '[[case]]\nsegment = "cart_abandoners"\nas_of = 2026-06-30T00:00:00\n'
+        '[[case.entity]]\ncustomer_id = 1\nage = "thirty"\n'
+    )
+    result = run(shop)
+    assert result.exit_code == 1
+    assert "     the rows could not be loaded or queried: Conversion Error: " in result.output
+
+
 def test_a_project_named_through_dot_dot_is_found_but_hidden_folders_are_skipped(tmp_path, monkeypatch):
     shop = copy_example(tmp_path)
     hidden = shop / ".venv" / "pkg"
