@@ -62,7 +62,7 @@ from decimal import Decimal
 
 from . import ast
 from .diagnostics import Collector, Diagnostic, Span
-from .parse import keywords, parse_source, parser
+from .parse import keywords, parse_source
 
 WIDTH = 88
 INDENT = 4
@@ -115,38 +115,24 @@ class _Comment:
 
 
 _SKIP = re.compile(r"(?:\s|#[^\n]*)*")
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-
-
-def _scan_comments(text: str):
-    """(line, column, text) of every comment, by hand: `#` outside a string."""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            m = _STRING.match(text, i)
-            i = m.end() if m else i + 1
-        elif ch == "#":
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            line = text.count("\n", 0, i) + 1
-            yield line, i - (text.rfind("\n", 0, i) + 1) + 1, text[i:end]
-            i = end
-        else:
-            i += 1
+# a string (it may hold '#') or a comment; the grammar's STRING and COMMENT terminals.
+# Nothing else in the language holds '"' or '#', so scanning for these two finds every
+# comment the lexer would, and at no cost of lexing the whole text again.
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 
 
 def _comments(text: str) -> list[_Comment]:
-    try:  # the grammar's own lexer: STRING tokens swallow any '#' inside strings
-        found = [(t.line, t.column, str(t)) for t in parser().lex(text, dont_ignore=True)
-                 if t.type == "COMMENT"]
-    except Exception:  # the parser's contextual lexer accepted it; fall back to a scan
-        found = list(_scan_comments(text))
-    lines = text.split("\n")
-    return [
-        _Comment(line, col, body.rstrip(), lines[line - 1][: col - 1])
-        for line, col, body in found
-    ]
+    """Every comment in `text`, in order."""
+    found = []
+    line, line_start, counted = 1, 0, 0  # lines counted up to `counted`
+    for m in _STRING_OR_COMMENT.finditer(text):
+        if m.group().startswith('"'):
+            continue
+        i = m.start()
+        line += text.count("\n", counted, i)
+        line_start, counted = text.rfind("\n", 0, i) + 1, i
+        found.append(_Comment(line, i - line_start + 1, m.group().rstrip(), text[line_start:i]))
+    return found
 
 
 # --- documents: a small Wadler/prettier-style pretty printer ------------------------------

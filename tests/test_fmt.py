@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segdsl.diagnostics import Collector
-from segdsl.fmt import WIDTH, _comments, _scan_comments, format_source
+from segdsl.fmt import WIDTH, _comments, format_source
 from segdsl.parse import parse_source, parser
 
 from oracle.model import render
@@ -311,12 +311,18 @@ def test_syntax_errors_give_no_text_and_the_diagnostics():
     assert out is None and [x.code for x in diags] == ["E005"]
 
 
-def test_comment_lexing_agrees_with_a_plain_scan():
-    text = 'segment a "x # y": s = "\\"#" # one\n# two\nsegment b: t ## three\n'
-    assert [(c.line, c.col, c.text) for c in _comments(text)] == [
-        (1, 30, "# one"), (2, 1, "# two"), (3, 14, "## three")]
-    assert [(c.line, c.col, c.text) for c in _comments(text)] == list(_scan_comments(text))
-    assert any(t.type == "COMMENT" for t in parser().lex(text, dont_ignore=True))
+def lexed_comments(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, text) of each comment as the grammar's own lexer finds it."""
+    return [(t.line, t.column, str(t).rstrip()) for t in parser().lex(text, dont_ignore=True)
+            if t.type == "COMMENT"]
+
+
+def test_the_comment_scan_agrees_with_the_grammars_lexer():
+    text = 'segment a "x # y": s = "\\"#" # one\n# two\nsegment b: t ## three\r\n  # four'
+    found = [(c.line, c.col, c.text, c.own_line) for c in _comments(text)]
+    assert found == [(1, 30, "# one", False), (2, 1, "# two", True), (3, 14, "## three", False),
+                     (4, 3, "# four", True)]
+    assert [f[:3] for f in found] == lexed_comments(text)
 
 
 # --- the example project ----------------------------------------------------------------
@@ -398,8 +404,7 @@ def test_generated_segments_with_noise_round_trip(text):
     # no comment lost or duplicated (trailing comments that share a line are joined)
     assert all(c in after for c in before)
     assert sum(c.count("#") for c in before) == after.count("#")
-    assert [(c.line, c.col, c.text) for c in _comments(text)] == [
-        (line, col, body.rstrip()) for line, col, body in _scan_comments(text)]
+    assert [(c.line, c.col, c.text) for c in _comments(text)] == lexed_comments(text)
 
 
 def test_fmt_command_rewrites_checks_and_diffs(tmp_path):
