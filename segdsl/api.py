@@ -102,8 +102,19 @@ def _render(tree, dialect: str) -> str:
 
 def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:
     """Load and check the project in folder `path`, never raising for the user's mistakes."""
-    root = Path(path)
     diags = Collector()
+    config, files, sources = read_project(path, diags)
+    if config is None:
+        return None, diags.diagnostics, sources
+    return build_project(config, files, sources, diags, Path(path))
+
+
+def read_project(path: str | os.PathLike, diags: Collector) -> tuple[Config | None, dict[str, str], dict[str, str]]:
+    """Find and read the files of the project in folder `path`, parsing none but its
+    config: the config (None when it cannot be read), the text of each `.seg` file under
+    its segment folders, and every text read (config included), each by its shown name.
+    Files that cannot be read are left out and reported to `diags`."""
+    root = Path(path)
     config_path = root / CONFIG_FILE
     shown_config = shown_path(config_path)
     if not config_path.is_file():
@@ -111,15 +122,15 @@ def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnos
             "C002", f"no {CONFIG_FILE} in {root}", None,
             "run segdsl in a project folder, or pass the folder: segdsl check path/to/project",
         )
-        return None, diags.diagnostics, {}
+        return None, {}, {}
     sources: dict[str, str] = {}
     config_text = _read(config_path, shown_config, diags)
     if config_text is None:
-        return None, diags.diagnostics, sources
+        return None, {}, sources
     sources[shown_config] = config_text
     config = load_config(config_text, shown_config, diags)
     if config is None:
-        return None, diags.diagnostics, sources
+        return None, {}, sources
     files: dict[str, str] = {}
     for folder in config.segment_dirs:
         base = root / folder
@@ -132,7 +143,7 @@ def check_project(path: str | os.PathLike) -> tuple[Project | None, list[Diagnos
             if text is not None:
                 files.setdefault(shown, text)
     sources.update(files)
-    return build_project(config, files, sources, diags, root)
+    return config, files, sources
 
 
 def load_project(path: str | os.PathLike) -> Project:

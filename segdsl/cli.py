@@ -57,12 +57,17 @@ def _load(path: Path, fmt: str = "text", lint: bool = False):
             _print_diagnostics(diagnostics, sources, fmt)
             return project
     if project is None or has_errors(diagnostics):
-        _print_diagnostics(diagnostics, sources, fmt)
-        errors = sum(d.severity == "error" for d in diagnostics)
-        if fmt == "text":
-            click.secho(f"{errors} error{'s' if errors != 1 else ''} found", fg="red", err=True)
-        sys.exit(1)
+        _fail(diagnostics, sources, fmt)
     return project
+
+
+def _fail(diagnostics, sources, fmt: str = "text"):
+    """Print every problem, then exit 1."""
+    _print_diagnostics(diagnostics, sources, fmt)
+    errors = sum(d.severity == "error" for d in diagnostics)
+    if fmt == "text":
+        click.secho(f"{errors} error{'s' if errors != 1 else ''} found", fg="red", err=True)
+    sys.exit(1)
 
 
 def _print_diagnostics(diagnostics, sources, fmt: str = "text") -> None:
@@ -238,19 +243,21 @@ def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
 @click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print what formatting would change.")
 def fmt(path: Path, check_only: bool, show_diff: bool):
-    """Rewrite the project's .seg files in the canonical layout."""
+    """Rewrite the project's .seg files in the canonical layout.
+
+    Only each file's syntax matters: a project with type errors can be formatted."""
     import difflib
 
-    from .api import check_project
+    from .api import read_project
     from .fmt import format_source
 
-    _, _, sources = check_project(path)
-    files = [f for f in sources if f.endswith(".seg")]
-    if not sources:
-        _load(path)  # prints why the project could not be read, and exits
+    unread = Collector()
+    config, files, sources = read_project(path, unread)  # found and read, not checked
+    if config is None:
+        _fail(unread.diagnostics, sources)  # without the config there are no files to find
+    _print_diagnostics(unread.diagnostics, sources)  # a segment folder or file that cannot be read
     changed, broken = [], 0
-    for file in files:
-        text = sources[file]
+    for file, text in files.items():
         formatted, diagnostics = format_source(text, file)
         if formatted is None:
             _print_diagnostics(diagnostics, {file: text})
@@ -268,7 +275,7 @@ def fmt(path: Path, check_only: bool, show_diff: bool):
     verb = "would reformat" if check_only or show_diff else "reformatted"
     click.echo(f"{verb} {len(changed)} of {len(files)} files" + (f"; {broken} could not be parsed" if broken else ""),
                err=True)
-    sys.exit(1 if broken or (changed and (check_only or show_diff)) else 0)
+    sys.exit(1 if unread.diagnostics or broken or (changed and (check_only or show_diff)) else 0)
 
 
 @main.command("test")

@@ -430,6 +430,42 @@ def test_fmt_command_rewrites_checks_and_diffs(tmp_path):
     assert seg.read_text() == "segment broken: age >\n"
 
 
+def test_fmt_command_formats_a_project_with_type_errors_without_checking_it(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from segdsl import api
+    from segdsl.cli import main
+
+    def no_checking(*args):
+        raise AssertionError("segdsl fmt parsed and checked the whole project")
+
+    monkeypatch.setattr(api, "build_project", no_checking)
+    (tmp_path / "segdsl.toml").write_text('[entity]\ntable = "c"\nkey = "id"\n[entity.columns]\nage = "int"\n')
+    seg = tmp_path / "a.seg"
+    seg.write_text("segment old:   agee >= 18 and in segment nowhere\n")  # two type errors
+    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert seg.read_text() == "segment old:\n    agee >= 18 and in segment nowhere\n"
+
+
+def test_fmt_command_reports_what_it_cannot_read(tmp_path):
+    from click.testing import CliRunner
+
+    from segdsl.cli import main
+
+    config = tmp_path / "segdsl.toml"
+    config.write_text('[entity]\ntable = "c"\nkey = "id"\n[entity.columns]\nage = "int"\n')
+    seg = tmp_path / "a.seg"
+    seg.write_text("segment adults:   age >= 18\n")
+    (tmp_path / "latin1.seg").write_bytes(b"segment caf\xe9: age > 1\n")
+    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    assert result.exit_code == 1 and "error[E000]" in result.output and "is not UTF-8 text" in result.output
+    assert seg.read_text() == "segment adults:\n    age >= 18\n"  # the readable files are formatted
+    config.write_text('[entity]\ntable = "c"\n')  # no key: the config cannot be used
+    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    assert result.exit_code == 1 and "error[C001]" in result.output and "1 error found" in result.output
+
+
 def test_check_prints_lint_warnings_and_passes(tmp_path):
     from click.testing import CliRunner
 
