@@ -292,8 +292,7 @@ def test_cmd(path: Path, select):
         sys.exit(1)
     results = []
     for file in files:
-        shown = str(file.relative_to(path)) if file.is_relative_to(path) else str(file)
-        for result in testing.run_file(project, file, shown):
+        for result in testing.run_file(project, file):
             if select and select not in result.name and select not in result.segment:
                 continue
             results.append(result)

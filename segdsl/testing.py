@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from .api import Project
+from .api import Project, shown_path
 from .compile import table_node
 from .config import Table
 from .diagnostics import did_you_mean
@@ -56,7 +56,9 @@ def discover(root: Path) -> list[Path]:
                   if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def run_file(project: Project, path: Path, shown: str) -> list[Result]:
+def run_file(project: Project, path: Path) -> list[Result]:
+    """Every case in the test file at `path`, named as the user would type it from here."""
+    shown = shown_path(path)
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:

@@ -24,14 +24,19 @@ def test_example_promises_hold():
     assert "3 passed, 0 failed" in result.output
 
 
-def test_a_change_that_breaks_a_promise_fails_and_shows_the_row(tmp_path):
-    shop = copy_example(tmp_path)
+def break_a_promise(shop):
     seg = shop / "segments" / "behavioural.seg"
     seg.write_text(seg.read_text().replace(
         "did add_to_cart in last 7 days and did not purchase in last 7 days",
         "did add_to_cart in last 14 days and did not purchase in last 7 days",
     ))
-    result = run(shop)
+
+
+def test_a_change_that_breaks_a_promise_fails_and_shows_the_row(tmp_path, monkeypatch):
+    shop = copy_example(tmp_path)
+    break_a_promise(shop)
+    monkeypatch.chdir(shop)
+    result = run(".")
     assert result.exit_code == 1
     assert "FAIL tests/lifecycle.test.toml: a cart this week" in result.output
     assert "expected not a member, but is: 3 {'customer_id': 3}" in result.output
@@ -81,3 +86,17 @@ def test_a_project_named_through_dot_dot_is_found_but_hidden_folders_are_skipped
     result = run("../shop")
     assert result.exit_code == 0, result.output
     assert "3 passed, 0 failed" in result.output
+
+
+def test_test_files_are_named_as_typed_from_the_current_folder(tmp_path, monkeypatch):
+    shop = copy_example(tmp_path)
+    break_a_promise(shop)
+    work = tmp_path / "work"
+    work.mkdir()
+    for cwd, typed, shown in [(tmp_path, "shop", "shop/tests/lifecycle.test.toml"),
+                              (work, "../shop", "../shop/tests/lifecycle.test.toml"),
+                              (work, str(shop), str(shop / "tests" / "lifecycle.test.toml"))]:
+        monkeypatch.chdir(cwd)
+        result = run(typed)
+        assert result.exit_code == 1
+        assert f"FAIL {shown}: a cart this week" in result.output, (typed, result.output)
