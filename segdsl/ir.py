@@ -21,6 +21,28 @@ NUMERIC = ("int", "float")
 TIME = ("date", "timestamp")
 
 
+def _node(cls):
+    """A frozen dataclass that computes its hash once. Trees share sub-trees (a segment
+    used twice is one object), and the generated hash recurses through every field: on a
+    chain where each level uses the one below twice, that doubles per level."""
+    cls = dataclass(frozen=True)(cls)
+    fields_hash = cls.__hash__
+
+    def __hash__(self):
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = self.__dict__["_hash"] = fields_hash(self)  # frozen: past __setattr__
+        return h
+
+    def __getstate__(self):
+        # a string's hash differs between processes: a pickle must not carry one over
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
+    cls.__hash__ = __hash__
+    cls.__getstate__ = __getstate__
+    return cls
+
+
 class Value:
     type: str
     nullable: bool
@@ -33,14 +55,14 @@ class Cond:
 # --- values -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@_node
 class Column(Value):
     name: str
     type: str
     nullable: bool = True
 
 
-@dataclass(frozen=True)
+@_node
 class EventColumn(Value):
     """A column of the event row being filtered or aggregated."""
 
@@ -49,20 +71,20 @@ class EventColumn(Value):
     nullable: bool = True
 
 
-@dataclass(frozen=True)
+@_node
 class Const(Value):
     value: int | Decimal | str | bool | dt.date | dt.datetime
     type: str
     nullable: bool = False
 
 
-@dataclass(frozen=True)
+@_node
 class AsOf(Value):
     type: str = "timestamp"
     nullable: bool = False
 
 
-@dataclass(frozen=True)
+@_node
 class AsOfMinus(Value):
     """The as-of moment minus a duration (`30 days ago`, a window's start)."""
 
@@ -72,7 +94,7 @@ class AsOfMinus(Value):
     nullable: bool = False
 
 
-@dataclass(frozen=True)
+@_node
 class ToTimestamp(Value):
     """A date value read as midnight of that day."""
 
@@ -84,7 +106,7 @@ class ToTimestamp(Value):
         return self.value.nullable
 
 
-@dataclass(frozen=True)
+@_node
 class Arith(Value):
     op: str  # + - * /   (`/` is true division; by zero it is missing)
     left: Value
@@ -96,7 +118,7 @@ class Arith(Value):
         return self.op == "/" or self.left.nullable or self.right.nullable
 
 
-@dataclass(frozen=True)
+@_node
 class Negate(Value):
     value: Value
 
@@ -109,7 +131,7 @@ class Negate(Value):
         return self.value.nullable
 
 
-@dataclass(frozen=True)
+@_node
 class TextFunc(Value):
     func: str  # lower | upper
     value: Value
@@ -120,7 +142,7 @@ class TextFunc(Value):
         return self.value.nullable
 
 
-@dataclass(frozen=True)
+@_node
 class Window:
     """Bounds on an event's time; None is an open end. The as-of cut-off applies besides."""
 
@@ -130,7 +152,7 @@ class Window:
     high_inclusive: bool
 
 
-@dataclass(frozen=True)
+@_node
 class Aggregate(Value):
     func: str  # count | sum | avg | min | max | first | last
     source: EventSource
@@ -144,7 +166,7 @@ class Aggregate(Value):
         return self.func not in ("count", "sum")
 
 
-@dataclass(frozen=True)
+@_node
 class Trait(Value):
     name: str
     value: Value
@@ -158,7 +180,7 @@ class Trait(Value):
         return self.value.nullable
 
 
-@dataclass(frozen=True)
+@_node
 class CondValue(Value):
     """A condition used as a bool value: true or false, never missing."""
 
@@ -167,7 +189,7 @@ class CondValue(Value):
     nullable: bool = False
 
 
-@dataclass(frozen=True)
+@_node
 class Invalid(Value):
     """Stands in for a value that already produced an error, so it causes no more."""
 
@@ -178,29 +200,29 @@ class Invalid(Value):
 # --- conditions -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@_node
 class And(Cond):
     items: tuple[Cond, ...]
 
 
-@dataclass(frozen=True)
+@_node
 class Or(Cond):
     items: tuple[Cond, ...]
 
 
-@dataclass(frozen=True)
+@_node
 class Not(Cond):
     item: Cond
 
 
-@dataclass(frozen=True)
+@_node
 class Compare(Cond):
     op: str  # = != < <= > >=
     left: Value
     right: Value
 
 
-@dataclass(frozen=True)
+@_node
 class Between(Cond):
     value: Value
     low: Value | None
@@ -209,7 +231,7 @@ class Between(Cond):
     high_inclusive: bool
 
 
-@dataclass(frozen=True)
+@_node
 class InList(Cond):
     """`v in [...]`, or `v not in [...]` (negated): both are false when v is missing."""
 
@@ -218,30 +240,30 @@ class InList(Cond):
     negated: bool = False
 
 
-@dataclass(frozen=True)
+@_node
 class TextMatch(Cond):
     kind: str  # contains | starts_with | ends_with | matches
     value: Value
     pattern: str
 
 
-@dataclass(frozen=True)
+@_node
 class IsNull(Cond):
     value: Value
 
 
-@dataclass(frozen=True)
+@_node
 class Truthy(Cond):
     value: Value  # of type bool
 
 
-@dataclass(frozen=True)
+@_node
 class SegmentRef(Cond):
     name: str
     cond: Cond
 
 
-@dataclass(frozen=True)
+@_node
 class Percentile(Cond):
     direction: str  # top | bottom
     percent: Decimal

@@ -175,6 +175,23 @@ def test_hash_in_a_string_is_not_a_comment():
     assert [d.code for d in found] == ["L004"]
 
 
+# --- shared definitions -----------------------------------------------------------------
+
+
+def test_doubly_shared_chain_of_segments():
+    """Each segment uses the one before twice, so its IR is one shared sub-tree used twice
+    per level: 40 levels are 2**40 nodes as a tree. Lint must look at a shared node once
+    (per use, it would never finish), and still see through the chain: `same` is the
+    last segment with its items swapped."""
+    depth = 40
+    src = "segment s0: age > 1\n" + "".join(
+        f"segment s{i}: in segment s{i - 1} or (in segment s{i - 1} and age > 3)\n" for i in range(1, depth))
+    src += f"segment same: (age > 3 and in segment s{depth - 2}) or in segment s{depth - 2}\n"
+    project, found = lint(src)
+    assert [(d.code, d.span.line) for d in found] == [("L003", 2), ("L008", depth + 1)], render_all(
+        found, project.sources)
+
+
 # --- the example project ----------------------------------------------------------------
 
 

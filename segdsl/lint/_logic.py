@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .. import ir
 
@@ -75,6 +75,7 @@ def canonical(cond):
     return _canon(strip(cond))
 
 
+@lru_cache(maxsize=None)  # a stripped tree shares sub-trees: each is put in order once
 def _canon(c):
     if isinstance(c, (ir.And, ir.Or)):
         kind = type(c)
@@ -465,6 +466,15 @@ class Part:
     cond: ir.Cond  # stripped IR
     value: ir.Value | None
     set: ValueSet | None
+
+    @cached_property  # chain rules compare every pair of parts
+    def canonical(self):
+        return canonical(self.cond)
+
+
+def negates(a: Part, b: Part) -> bool:
+    """Is one part the negation of the other?"""
+    return b.canonical == ("not", a.canonical) or a.canonical == ("not", b.canonical)
 
 
 def parts(ctx, group, expand: bool) -> list[Part]:

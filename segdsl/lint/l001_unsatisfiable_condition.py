@@ -14,7 +14,7 @@ Such a segment is always empty. Better -- usually `or` was meant, or a bound is 
     segment s: did purchase in last 7 days and did not purchase in 30 days ago..8 days ago
 """
 
-from ._logic import Unknown, canonical, count_at_least_one, count_zero, part_of, parts, window_within
+from ._logic import Unknown, count_at_least_one, count_zero, negates, part_of, parts, window_within
 
 CODE = "L001"
 NAME = "unsatisfiable-condition"
@@ -69,7 +69,7 @@ def _chain(ctx, group):
     # P and not P
     for i, a in enumerate(items):
         for b in items[i + 1:]:
-            if canonical(b.cond) == ("not", canonical(a.cond)) or canonical(a.cond) == ("not", canonical(b.cond)):
+            if negates(a, b):
                 d = report(b, a, "one is the negation of the other")
                 if d:
                     yield d

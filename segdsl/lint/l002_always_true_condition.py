@@ -13,7 +13,7 @@ Better -- drop the condition, or write the test that was meant. Note that
 (LANGUAGE.md, missing values), so it is not flagged; write `age is not null` to say so.
 """
 
-from ._logic import Unknown, canonical, part_of, parts
+from ._logic import Unknown, negates, part_of, parts
 
 CODE = "L002"
 NAME = "always-true-condition"
@@ -36,7 +36,7 @@ def check(ctx):
                 continue
         for i, a in enumerate(items):
             for b in items[i + 1:]:
-                if canonical(b.cond) == ("not", canonical(a.cond)) or canonical(a.cond) == ("not", canonical(b.cond)):
+                if negates(a, b):
                     hit = True
         if hit:
             flagged.add(id(group.node))

@@ -14,7 +14,7 @@ the redundant one may hide a typo (`age > 20` where `age < 20` was meant)::
 """
 
 from .. import ast
-from ._logic import Unknown, canonical, parts
+from ._logic import Unknown, parts
 
 CODE = "L003"
 NAME = "redundant-condition"
@@ -46,7 +46,7 @@ def _chain(ctx, group):
         for b in items[i + 1:]:
             if a.node is b.node:
                 continue
-            if canonical(a.cond) == canonical(b.cond):
+            if a.canonical == b.canonical:
                 redundant, keeper, same = b, a, True
             elif a.set is not None and a.value == b.value and a.value not in skip:
                 same = False
