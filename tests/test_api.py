@@ -70,3 +70,12 @@ def test_compiling_leaves_little_for_the_cyclic_collector(gc_state):
         gc.set_debug(0)
         gc.garbage.clear()
     assert cyclic < nodes / 2, (cyclic, nodes)
+
+
+def test_config_is_read_as_toml_1_1():
+    """segdsl.toml is read by rtoml (TOML 1.1) and only a file it rejects by tomllib: the
+    1.1 forms a user may write, like a trailing comma in an inline table, are accepted."""
+    config = ('[project]\nname = "p"\n[entity]\ntable = "customers"\nkey = "id"\n'
+              'columns = { age = "int", country = "string", }\n')
+    project = segdsl.project_from_sources(config, {"a.seg": 'segment s:\n    age > 3 and country = "NL"\n'})
+    assert [c for c, _ in project.config.entity.columns] == ["age", "country"]
