@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
@@ -261,14 +261,20 @@ def _expected(terminals) -> str:
     return "expected " + ", ".join(words) if words else ""
 
 
-@v_args(meta=True)
-class _ToAst(Transformer):
-    """Lark tree -> ast nodes. Literal values are checked here (dates, escapes, names)."""
+class _ToAst:
+    """Lark tree -> ast nodes. Literal values are checked here (dates, escapes, names).
+
+    Each rule (or alias) has a method taking the node's positions and its children, the
+    sub-trees already converted. Not a lark Transformer: that wraps the method anew on
+    every call, which cost a third of converting a tree."""
 
     def __init__(self, file: str, diags: Collector):
-        super().__init__()
         self.file = file
         self.diags = diags
+
+    def transform(self, tree: Tree):
+        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
+        return getattr(self, tree.data)(tree.meta, children)
 
     def _s(self, meta) -> Span:
         return _span(self.file, meta)
