@@ -36,7 +36,13 @@ def strip(obj):
     return _strip(obj)
 
 
-@lru_cache(maxsize=None)
+# Both caches hold IR nodes: bounded, so a long-running host (an editor, a notebook)
+# does not keep every project it ever linted alive. A project's shared sub-trees fit many
+# times over, which is what keeps lint linear on segments used twice by the next one.
+_CACHED_NODES = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED_NODES)
 def _strip(obj):
     if isinstance(obj, ir.Trait):
         return _strip(obj.value)
@@ -75,7 +81,7 @@ def canonical(cond):
     return _canon(strip(cond))
 
 
-@lru_cache(maxsize=None)  # a stripped tree shares sub-trees: each is put in order once
+@lru_cache(maxsize=_CACHED_NODES)  # a stripped tree shares sub-trees: each is put in order once
 def _canon(c):
     if isinstance(c, (ir.And, ir.Or)):
         kind = type(c)
