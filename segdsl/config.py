@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 
 import rtoml
@@ -173,28 +172,18 @@ class _Reader:
         return tuple(result)
 
 
-def _read_toml(text: str) -> dict:
-    """rtoml (Rust) reads a config in a fifteenth of tomllib's time, a fifth of compiling
-    one segment from its sources. It reads TOML 1.1, a superset of tomllib's 1.0 (times
-    without seconds, trailing commas in inline tables). A file it rejects is read again
-    by tomllib, whose error message and position are the clearer."""
-    try:
-        return rtoml.loads(text)
-    except ValueError:  # rtoml.TomlParsingError
-        return tomllib.loads(text)
-
-
 def load_config(text: str, file: str, diags: Collector) -> Config | None:
     """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags)."""
+    # rtoml (Rust) reads a config in a fifteenth of tomllib's time, a fifth of compiling
+    # one segment from its sources. It reads TOML 1.1, a superset of tomllib's 1.0 (times
+    # without seconds, trailing commas in inline tables). A file it rejects is read again
+    # by tomllib, whose error message and position are the clearer.
     try:
-        data = _read_toml(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"line (\d+), column (\d+)", str(err))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        reason = str(err).split(" (at")[0]
-        hint = 'text values need quotes: dialect = "snowflake"' if "Invalid value" in reason else ""
-        diags.error("C000", f"invalid TOML: {reason}", Span(file, line, col, line, col + 1), hint)
-        return None
+        data = rtoml.loads(text)
+    except ValueError:  # rtoml.TomlParsingError
+        data = _read_rejected_toml(text, file, diags)
+        if data is None:
+            return None
     r = _Reader(text, file, diags)
     before = len(diags.diagnostics)
     r.table(data, "top level", ("project", "entity", "events", "samples", "lint"))
@@ -321,6 +310,20 @@ def _lint_section(r: _Reader, data: dict) -> Lint:
         elif code:
             severity[code] = level
     return Lint(tuple(dict.fromkeys(disable)), tuple(sorted(severity.items())))
+
+
+def _read_rejected_toml(text: str, file: str, diags: Collector) -> dict | None:
+    import tomllib  # only for a file rtoml rejected: not loaded by every `segdsl check`
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"line (\d+), column (\d+)", str(err))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        reason = str(err).split(" (at")[0]
+        hint = 'text values need quotes: dialect = "snowflake"' if "Invalid value" in reason else ""
+        diags.error("C000", f"invalid TOML: {reason}", Span(file, line, col, line, col + 1), hint)
+        return None
 
 
 def _section(r: _Reader, data: dict, name: str, required: bool = False) -> dict:
