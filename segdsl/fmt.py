@@ -62,7 +62,7 @@ from decimal import Decimal
 
 from . import ast
 from .diagnostics import Collector, Diagnostic, Span
-from .parse import keywords, parse_source
+from .parse import comments, keywords, parse_source
 
 WIDTH = 88
 INDENT = 4
@@ -115,24 +115,12 @@ class _Comment:
 
 
 _SKIP = re.compile(r"(?:\s|#[^\n]*)*")
-# a string (it may hold '#') or a comment; the grammar's STRING and COMMENT terminals.
-# Nothing else in the language holds '"' or '#', so scanning for these two finds every
-# comment the lexer would, and at no cost of lexing the whole text again.
-_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 
 
 def _comments(text: str) -> list[_Comment]:
-    """Every comment in `text`, in order."""
-    found = []
-    line, line_start, counted = 1, 0, 0  # lines counted up to `counted`
-    for m in _STRING_OR_COMMENT.finditer(text):
-        if m.group().startswith('"'):
-            continue
-        i = m.start()
-        line += text.count("\n", counted, i)
-        line_start, counted = text.rfind("\n", 0, i) + 1, i
-        found.append(_Comment(line, i - line_start + 1, m.group().rstrip(), text[line_start:i]))
-    return found
+    """Every comment in `text`, in order, with what stands before it on its line."""
+    lines = text.split("\n")
+    return [_Comment(*c, lines[c.line - 1][:c.col - 1]) for c in comments(text)]
 
 
 # --- documents: a small Wadler/prettier-style pretty printer ------------------------------

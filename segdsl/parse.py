@@ -2,7 +2,8 @@
 
 `parse_source` never raises on bad input: syntax errors, bad literals, reserved words
 used as names, over-deep nesting and over-large files all become diagnostics, and a
-file with several broken definitions reports each of them.
+file with several broken definitions reports each of them. The tree leaves comments out;
+`comments(text)` finds them, for fmt to keep and lint to read `# segdsl: disable` from.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -52,6 +54,32 @@ def _grammar_text() -> str:
 def keywords() -> frozenset[str]:
     """The grammar's keywords (its `_WORD` terminals); all are reserved as names."""
     return frozenset(w.lower() for w in re.findall(r"^_([A-Z]+)\.", _grammar_text(), re.MULTILINE))
+
+
+class Comment(NamedTuple):
+    line: int
+    col: int
+    text: str  # from '#' to the end of the line, without trailing blanks
+
+
+# a string or a comment; the grammar's STRING and COMMENT terminals. Nothing else in the
+# language holds '"' or '#', so scanning for these two finds every comment the lexer
+# would, and at no cost of lexing the whole text again.
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def comments(text: str) -> list[Comment]:
+    """Every comment in `text`, in order. Not every '#' starts one: strings can hold '#'."""
+    found = []
+    line, counted = 1, 0  # lines counted up to `counted`
+    for m in _STRING_OR_COMMENT.finditer(text):
+        if m.group().startswith('"'):
+            continue
+        i = m.start()
+        line += text.count("\n", counted, i)
+        line_start, counted = text.rfind("\n", 0, i) + 1, i
+        found.append(Comment(line, i - line_start + 1, m.group().rstrip()))
+    return found
 
 
 def _reserve_keywords(tok: Token) -> Token:

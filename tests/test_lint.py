@@ -175,6 +175,12 @@ def test_hash_in_a_string_is_not_a_comment():
     assert [d.code for d in found] == ["L004"]
 
 
+def test_the_comment_after_a_string_holding_hash_is_the_one_read():
+    src = 'segment s: age > 50 and age < 30 and email != "# segdsl: disable=L004"  # segdsl: disable=L001\n'
+    _, found = lint(src)
+    assert [d.code for d in found] == ["L004"]
+
+
 # --- shared definitions -----------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields, replace
 
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Span
+from ..parse import comments
 from ..resolve import condition_resolver
 # one module per rule, named l<NNN>_<name>.py: adding a rule is adding a file
 RULES = tuple(
@@ -242,13 +243,7 @@ class Context:
         text = self.sources.get(d.span.file)
         if text is None:
             return False
-        lines = text.splitlines()
-        if not 0 < d.span.line <= len(lines):
-            return False
-        comment = _comment(lines[d.span.line - 1])
-        if comment is None:
-            return False
-        m = _SUPPRESS.search(comment)
+        m = next((_SUPPRESS.search(c.text) for c in comments(text) if c.line == d.span.line), None)
         if not m:
             return False
         if not m.group(1):
@@ -257,25 +252,8 @@ class Context:
         return d.code in codes
 
 
-def _comment(line: str) -> str | None:
-    """The text after `#` on a line, skipping `#` inside strings."""
-    in_string = escaped = False
-    for i, ch in enumerate(line):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "#":
-            return line[i + 1:]
-    return None
-
-
 def _strip_comments(text: str) -> str:
-    return "\n".join(
-        line if (c := _comment(line)) is None else line[: len(line) - len(c) - 1] for line in text.split("\n")
-    )
+    lines = text.split("\n")
+    for c in comments(text):
+        lines[c.line - 1] = lines[c.line - 1][:c.col - 1]
+    return "\n".join(lines)
