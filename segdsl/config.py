@@ -176,14 +176,12 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
     """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags)."""
     # rtoml (Rust) reads a config in a fifteenth of tomllib's time, a fifth of compiling
     # one segment from its sources. It reads TOML 1.1, a superset of tomllib's 1.0 (times
-    # without seconds, trailing commas in inline tables). A file it rejects is read again
-    # by tomllib, whose error message and position are the clearer.
+    # without seconds, trailing commas in inline tables).
     try:
         data = rtoml.loads(text)
-    except ValueError:  # rtoml.TomlParsingError
-        data = _read_rejected_toml(text, file, diags)
-        if data is None:
-            return None
+    except ValueError as err:  # TomlParsingError; UnicodeEncodeError for lone surrogates
+        _explain_bad_toml(str(err), text, file, diags)
+        return None
     r = _Reader(text, file, diags)
     before = len(diags.diagnostics)
     r.table(data, "top level", ("project", "entity", "events", "samples", "lint"))
@@ -312,18 +310,25 @@ def _lint_section(r: _Reader, data: dict) -> Lint:
     return Lint(tuple(dict.fromkeys(disable)), tuple(sorted(severity.items())))
 
 
-def _read_rejected_toml(text: str, file: str, diags: Collector) -> dict | None:
-    import tomllib  # only for a file rtoml rejected: not loaded by every `segdsl check`
+def _explain_bad_toml(rtoml_error: str, text: str, file: str, diags: Collector) -> None:
+    """Report where rtoml stopped: reading TOML 1.1, it stops where the file goes wrong.
+    Python's tomllib words most mistakes more plainly, so its message is used when it
+    stops at the same place (a file using 1.1 forms stops it earlier, at a form that is fine)."""
+    import tomllib  # only for a bad file: not loaded by every `segdsl check`
 
+    m = re.search(r" at line (\d+) column (\d+)", rtoml_error)
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+    reason = rtoml_error[:m.start()] if m else rtoml_error.splitlines()[0]
     try:
-        return tomllib.loads(text)
+        tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        m = re.search(r"line (\d+), column (\d+)", str(err))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        reason = str(err).split(" (at")[0]
-        hint = 'text values need quotes: dialect = "snowflake"' if "Invalid value" in reason else ""
-        diags.error("C000", f"invalid TOML: {reason}", Span(file, line, col, line, col + 1), hint)
-        return None
+        at = re.search(r"line (\d+), column (\d+)", str(err))
+        if at and (int(at.group(1)), int(at.group(2))) == (line, col):
+            reason = str(err).split(" (at")[0]
+    except RecursionError:  # nesting rtoml refused cleanly
+        pass
+    hint = 'text values need quotes: dialect = "snowflake"' if re.search("Invalid value|must be quoted", reason) else ""
+    diags.error("C000", f"invalid TOML: {reason}", Span(file, line, col, line, col + 1), hint)
 
 
 def _section(r: _Reader, data: dict, name: str, required: bool = False) -> dict:

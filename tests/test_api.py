@@ -79,3 +79,28 @@ def test_config_is_read_as_toml_1_1():
               'columns = { age = "int", country = "string", }\n')
     project = segdsl.project_from_sources(config, {"a.seg": 'segment s:\n    age > 3 and country = "NL"\n'})
     assert [c for c, _ in project.config.entity.columns] == ["age", "country"]
+
+
+def _config_error(config: str):
+    with pytest.raises(segdsl.SegdslError) as err:
+        segdsl.project_from_sources(config, {})
+    [d] = err.value.diagnostics
+    return d
+
+
+def test_bad_config_is_reported_where_it_goes_wrong_not_at_a_toml_1_1_form():
+    config = ('[project]\nname = "p"\n[entity]\ntable = "customers"\nkey = "id"\n'
+              'columns = { age = "int", }\n[events.order]\ntable = orders\n')
+    d = _config_error(config)
+    assert (d.code, d.span.line, d.span.col) == ("C000", 8, 9)
+    assert d.hints == ('text values need quotes: dialect = "snowflake"',)
+
+
+def test_a_mistake_tomllib_words_plainly_keeps_its_words():
+    d = _config_error('[project]\nname = "p"\ndialect = duckdb\n')
+    assert (d.message, d.span.line, d.span.col) == ("invalid TOML: Invalid value", 3, 11)
+
+
+def test_config_nested_past_any_parser_is_an_error_not_a_crash():
+    d = _config_error("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert d.code == "C000" and d.span.line == 1
