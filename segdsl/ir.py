@@ -34,11 +34,22 @@ def _node(cls):
             h = self.__dict__["_hash"] = fields_hash(self)  # frozen: past __setattr__
         return h
 
+    fields_eq = cls.__eq__
+
+    def __eq__(self, other):
+        # unequal trees differ in hash, cached: no need to walk both to find out
+        if self is other:
+            return True
+        if type(other) is not type(self):
+            return NotImplemented
+        return hash(self) == hash(other) and fields_eq(self, other)
+
     def __getstate__(self):
         # a string's hash differs between processes: a pickle must not carry one over
         return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     cls.__hash__ = __hash__
+    cls.__eq__ = __eq__
     cls.__getstate__ = __getstate__
     return cls
 

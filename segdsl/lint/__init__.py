@@ -33,6 +33,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Span
 from ..parse import comments
 from ..resolve import condition_resolver
+from ._logic import forget
 # one module per rule, named l<NNN>_<name>.py: adding a rule is adding a file
 RULES = tuple(
     importlib.import_module(f"{__name__}.{module.name}")
@@ -95,13 +96,16 @@ def run_lint(project) -> list[Diagnostic]:
     levels = dict(getattr(settings, "severity", ()))
     ctx = Context(project)
     found: list[Diagnostic] = []
-    for rule in RULES:
-        level = levels.get(rule.CODE, "warning")
-        if rule.CODE in disabled or level == "off":
-            continue
-        for d in rule.check(ctx):
-            if not ctx.suppressed(d):
-                found.append(replace(d, severity=level))
+    try:
+        for rule in RULES:
+            level = levels.get(rule.CODE, "warning")
+            if rule.CODE in disabled or level == "off":
+                continue
+            for d in rule.check(ctx):
+                if not ctx.suppressed(d):
+                    found.append(replace(d, severity=level))
+    finally:
+        forget()
     found = list(dict.fromkeys(found))  # one finding reached twice is reported once
     return sorted(found, key=lambda d: (d.span is not None, *(
         (d.span.file, d.span.line, d.span.col) if d.span else ()), d.code))
@@ -148,6 +152,7 @@ class Context:
         self._resolve = condition_resolver(self.program)
         self._ir: dict = {}
         self._sites: list[Site] | None = None
+        self._comments: dict[str, dict[int, str]] = {}  # file -> line -> its comment
 
     def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
         return Diagnostic(code, message, span, tuple(h for h in hints if h), "warning")
@@ -240,10 +245,11 @@ class Context:
     def suppressed(self, d: Diagnostic) -> bool:
         if d.span is None:
             return False
-        text = self.sources.get(d.span.file)
-        if text is None:
-            return False
-        m = next((_SUPPRESS.search(c.text) for c in comments(text) if c.line == d.span.line), None)
+        file = d.span.file
+        if file not in self._comments:  # each file scanned once, not once per finding
+            text = self.sources.get(file)
+            self._comments[file] = {c.line: c.text for c in comments(text)} if text is not None else {}
+        m = _SUPPRESS.search(self._comments[file].get(d.span.line, ""))
         if not m:
             return False
         if not m.group(1):

@@ -36,13 +36,16 @@ def strip(obj):
     return _strip(obj)
 
 
-# Both caches hold IR nodes: bounded, so a long-running host (an editor, a notebook)
-# does not keep every project it ever linted alive. A project's shared sub-trees fit many
-# times over, which is what keeps lint linear on segments used twice by the next one.
-_CACHED_NODES = 1 << 16
+def forget() -> None:
+    """Empty the caches of `strip` and `canonical`, after each lint run. Kept, they would
+    hold every project linted in a long-running host (an editor, a notebook), and a later
+    project's tree equal to a cached one but not the same object is compared field by
+    field: through sub-trees used twice per level, that doubles per level."""
+    _strip.cache_clear()
+    _canon.cache_clear()
 
 
-@lru_cache(maxsize=_CACHED_NODES)
+@lru_cache(maxsize=None)
 def _strip(obj):
     if isinstance(obj, ir.Trait):
         return _strip(obj.value)
@@ -81,7 +84,7 @@ def canonical(cond):
     return _canon(strip(cond))
 
 
-@lru_cache(maxsize=_CACHED_NODES)  # a stripped tree shares sub-trees: each is put in order once
+@lru_cache(maxsize=None)  # a stripped tree shares sub-trees: each is put in order once
 def _canon(c):
     if isinstance(c, (ir.And, ir.Or)):
         kind = type(c)
