@@ -34,6 +34,7 @@ from ..diagnostics import Diagnostic, Span
 from ..parse import comments
 from ..resolve import condition_resolver
 from ._logic import forget
+
 # one module per rule, named l<NNN>_<name>.py: adding a rule is adding a file
 RULES = tuple(
     importlib.import_module(f"{__name__}.{module.name}")

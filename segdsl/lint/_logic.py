@@ -223,35 +223,25 @@ def _lt(a, b):
 
 def _meet(a, b):
     """The intersection of two intervals, or None when empty."""
-    lo, lo_inc = _max_low(a[0], a[1], b[0], b[1])
-    hi, hi_inc = _min_high(a[2], a[3], b[2], b[3])
+    lo, lo_inc = _tighter(a[0], a[1], b[0], b[1], low=True)
+    hi, hi_inc = _tighter(a[2], a[3], b[2], b[3], low=False)
     if lo is not None and hi is not None:
         if _lt(hi, lo) or (hi == lo and not (lo_inc and hi_inc)):
             return None
     return (lo, lo_inc, hi, hi_inc)
 
 
-def _max_low(a, ai, b, bi):
+def _tighter(a, ai, b, bi, low: bool):
+    """The tighter of two bounds (None: unbounded): the larger of two lows or the smaller
+    of two highs; at equal values, inclusive only if both are."""
     if a is None:
         return b, bi
     if b is None:
         return a, ai
     if _lt(a, b):
-        return b, bi
+        return (b, bi) if low else (a, ai)
     if _lt(b, a):
-        return a, ai
-    return a, ai and bi
-
-
-def _min_high(a, ai, b, bi):
-    if a is None:
-        return b, bi
-    if b is None:
-        return a, ai
-    if _lt(a, b):
-        return a, ai
-    if _lt(b, a):
-        return b, bi
+        return (a, ai) if low else (b, bi)
     return a, ai and bi
 
 
