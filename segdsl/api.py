@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_FILE, Config, load_config
-from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors
+from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors, source_lines
 from .parse import parse_source
 from .resolve import Program, resolve
 
@@ -215,7 +215,7 @@ def _read(path: Path, shown: str, diags: Collector) -> str | None:
 
 
 def segments_setting_span(text: str, file: str) -> Span:
-    for i, line in enumerate(text.splitlines(), 1):
+    for i, line in enumerate(source_lines(text), 1):
         if line.strip().startswith("segments"):
             return Span(file, i, 1, i, len(line) + 1)
     return Span(file, 1, 1, 1, 2)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import rtoml
 
-from .diagnostics import Collector, Span, did_you_mean
+from .diagnostics import Collector, Span, did_you_mean, source_lines
 
 CONFIG_FILE = "segdsl.toml"
 TYPES = ("int", "float", "string", "bool", "date", "timestamp")
@@ -86,7 +86,7 @@ class _Reader:
 
     def __init__(self, text: str, file: str, diags: Collector):
         self.text, self.file, self.diags = text, file, diags
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
 
     def span(self, section: str, key: str | None = None) -> Span:
         header = re.compile(r"^\s*\[+\s*" + re.escape(section).replace(r"\.", r"\s*\.\s*") + r"\s*\]+")

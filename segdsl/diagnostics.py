@@ -66,6 +66,13 @@ def did_you_mean(name: str, candidates) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a source file as spans count them: split at "\n" only (str.splitlines
+    also splits at form feeds, \u2028 and lone "\r", which the parsers read as spaces),
+    without the "\r" of Windows line ends."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def render_text(diag: Diagnostic, sources: dict[str, str]) -> str:
     """`file:line:col: error[CODE]: message`, the source line with a caret, then hints."""
     lines = []
@@ -73,9 +80,9 @@ def render_text(diag: Diagnostic, sources: dict[str, str]) -> str:
     lines.append(f"{where}{diag.severity}[{diag.code}]: {diag.message}")
     text = sources.get(diag.span.file) if diag.span else None
     if text is not None:
-        source_lines = text.splitlines()
-        if 0 < diag.span.line <= len(source_lines):
-            src = source_lines[diag.span.line - 1].expandtabs(1)
+        lines_of_file = source_lines(text)
+        if 0 < diag.span.line <= len(lines_of_file):
+            src = lines_of_file[diag.span.line - 1].expandtabs(1)
             gutter = str(diag.span.line)
             pad = " " * len(gutter)
             if len(src) > 200:  # a huge line: show only the part around the caret

@@ -27,7 +27,7 @@ from pathlib import Path
 from . import ir
 from .api import Project, build_project, segments_setting_span, shown_path
 from .config import CONFIG_FILE, load_config
-from .diagnostics import Collector, Diagnostic, SegdslError, Span
+from .diagnostics import Collector, Diagnostic, SegdslError, Span, source_lines
 
 __all__ = [
     "Membership", "ProjectDiff", "RevisionError", "SegmentChange", "TraitChange",
@@ -346,7 +346,7 @@ def _definitions(project: Project | None) -> dict[str, tuple[str, str | None, st
     for name, d in project.program.definitions.items():
         file = d.span.file if d.span else None
         if file not in lines_of:
-            lines_of[file] = project.sources.get(file, "").splitlines() if file else []
+            lines_of[file] = source_lines(project.sources.get(file, "")) if file else []
         lines = lines_of[file]
         body = "\n".join(lines[d.span.line - 1:d.span.end_line]) + "\n" if d.span else ""
         result[name] = (d.span.file if d.span else "?", d.description, body, d.span.line if d.span else 1)

@@ -268,3 +268,12 @@ def test_findings_hold_on_generated_projects():
 
     run()
     assert set(checked) == {"L001", "L002", "L008"}  # the property was exercised
+
+
+def test_a_form_feed_in_a_comment_does_not_shift_the_lines_quoted():
+    """The parser counts lines at "\\n" only; a form feed (which str.splitlines also splits
+    at) must not make messages quote the wrong line."""
+    project, found = lint("# a note\x0cwith a form feed\nsegment s: age > 50 and age < 30\n")
+    assert [(d.code, d.span.line, d.message) for d in found] == [
+        ("L001", 2, "`age < 30` contradicts `age > 50`: no value satisfies both")]
+    assert "segment s: age > 50 and age < 30" in render_all(found, project.sources)

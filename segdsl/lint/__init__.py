@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Span, source_lines
 from ..parse import comments
 from ..resolve import condition_resolver
 from ._logic import forget
@@ -154,6 +154,7 @@ class Context:
         self._ir: dict = {}
         self._sites: list[Site] | None = None
         self._comments: dict[str, dict[int, str]] = {}  # file -> line -> its comment
+        self._lines: dict[str, list[str]] = {}  # file -> its lines, as spans count them
 
     def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
         return Diagnostic(code, message, span, tuple(h for h in hints if h), "warning")
@@ -173,10 +174,11 @@ class Context:
     def text(self, node: ast.Node) -> str:
         """The source text of a node, on one line."""
         s = node.span
-        text = self.sources.get(s.file) if s else None
-        if text is None:
+        if s is None or s.file not in self.sources:
             return "this condition"
-        lines = text.splitlines()[s.line - 1:s.end_line]
+        if s.file not in self._lines:
+            self._lines[s.file] = source_lines(self.sources[s.file])
+        lines = self._lines[s.file][s.line - 1:s.end_line]
         if not lines:
             return "this condition"
         if len(lines) == 1:
