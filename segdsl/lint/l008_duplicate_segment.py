@@ -14,6 +14,7 @@ or define the second by the first when both names are needed::
     segment vip: in segment big_spenders
 """
 
+from .. import ast
 from ._logic import canonical
 
 CODE = "L008"
@@ -23,8 +24,8 @@ NAME = "duplicate-segment"
 def check(ctx):
     seen = {}
     for d in ctx.definitions:
-        if d.kind != "segment":
-            continue
+        if d.kind != "segment" or isinstance(d.body, ast.InSegment):
+            continue  # an alias says it is the same segment: never the one to keep or drop
         c = ctx.program.segments.get(d.name)
         if c is None:
             continue
@@ -37,8 +38,6 @@ def check(ctx):
         if first is None:
             seen[key] = d
             continue
-        if _is_alias(d):
-            continue
         yield ctx.diagnostic(
             CODE, d.name_span,
             f"segment '{d.name}' has the same members as segment '{first.name}' ({first.name_span})",
@@ -46,15 +45,10 @@ def check(ctx):
         )
 
 
-def _is_alias(d) -> bool:
-    from .. import ast
-
-    return isinstance(d.body, ast.InSegment)
-
-
 PASS = [
     "segment a: age > 3\nsegment b: age > 4",
     "segment a: age > 3\nsegment b: in segment a",
+    "segment b: in segment a\nsegment a: age > 3",
     "segment a: did purchase in last 7 days\nsegment b: did purchase in last 1 week and age > 0",
 ]
 
