@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,12 @@ def did_you_mean(name: str, candidates) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def source_lines(text: str) -> list[str]:
+@lru_cache(maxsize=64)  # one split per file, not per diagnostic or lint finding
+def source_lines(text: str) -> tuple[str, ...]:
     """The lines of a source file as spans count them: split at "\n" only (str.splitlines
     also splits at form feeds, \u2028 and lone "\r", which the parsers read as spaces),
     without the "\r" of Windows line ends."""
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    return tuple(line.removesuffix("\r") for line in text.split("\n"))
 
 
 def render_text(diag: Diagnostic, sources: dict[str, str]) -> str:

@@ -342,12 +342,9 @@ def _definitions(project: Project | None) -> dict[str, tuple[str, str | None, st
     """name -> (file, description, source text of the definition (its whole lines), first line)."""
     if project is None:
         return {}
-    result, lines_of = {}, {}
+    result = {}
     for name, d in project.program.definitions.items():
-        file = d.span.file if d.span else None
-        if file not in lines_of:
-            lines_of[file] = source_lines(project.sources.get(file, "")) if file else []
-        lines = lines_of[file]
+        lines = source_lines(project.sources.get(d.span.file, "")) if d.span else ()
         body = "\n".join(lines[d.span.line - 1:d.span.end_line]) + "\n" if d.span else ""
         result[name] = (d.span.file if d.span else "?", d.description, body, d.span.line if d.span else 1)
     return result

@@ -92,9 +92,8 @@ def code_of(word: str) -> str | None:
 def run_lint(project) -> list[Diagnostic]:
     """Every enabled rule's findings on a checked project, in source order, with the
     project's [lint] settings and the `# segdsl: disable` comments applied."""
-    settings = getattr(project.config, "lint", None)
-    disabled = set(getattr(settings, "disable", ()))
-    levels = dict(getattr(settings, "severity", ()))
+    disabled = set(project.config.lint.disable)
+    levels = dict(project.config.lint.severity)
     ctx = Context(project)
     found: list[Diagnostic] = []
     try:
@@ -154,7 +153,6 @@ class Context:
         self._ir: dict = {}
         self._sites: list[Site] | None = None
         self._comments: dict[str, dict[int, str]] = {}  # file -> line -> its comment
-        self._lines: dict[str, list[str]] = {}  # file -> its lines, as spans count them
 
     def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
         return Diagnostic(code, message, span, tuple(h for h in hints if h), "warning")
@@ -176,9 +174,7 @@ class Context:
         s = node.span
         if s is None or s.file not in self.sources:
             return "this condition"
-        if s.file not in self._lines:
-            self._lines[s.file] = source_lines(self.sources[s.file])
-        lines = self._lines[s.file][s.line - 1:s.end_line]
+        lines = source_lines(self.sources[s.file])[s.line - 1:s.end_line]
         if not lines:
             return "this condition"
         if len(lines) == 1:
