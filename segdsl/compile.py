@@ -56,9 +56,11 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     scope = _Scope(compiler)
     flags = [(n, scope.value(ir.CondValue(program.segments[n]))) for n in names]  # true/false, never missing
     entity_key = compiler.program.config.entity.key
-    wide = scope.select(None)
-    for name, flag in flags:
-        wide = wide.select(exp.alias_(flag, compiler.fl.identifier(name), copy=False), append=True, copy=False)
+    # all at once: Select.select appending one column copies the list so far (quadratic)
+    wide = scope.select(None).select(
+        *(exp.alias_(flag, compiler.fl.identifier(name), copy=False) for name, flag in flags),
+        append=True, copy=False,
+    )
     if shape == "wide":
         return compiler.finish(wide)
     compiler.ctes.append(exp.CTE(this=wide, alias=exp.TableAlias(this=exp.to_identifier("members"))))
@@ -134,7 +136,7 @@ class _Compiler:
                             for s in dict.fromkeys(a.source for a in aggs)]
             scan.append(exp.Paren(this=exp.or_(*alternatives, copy=False)))
         if shared_filter and aggs[0].filter is not None:
-            scan.append(_wrap(_Scope(self).cond(aggs[0].filter)))
+            scan.append(_wrap(scope.cond(aggs[0].filter)))
         if shared_window:
             scan += scope.scan_bounds(time, aggs[0].window) if aggs[0].window is not None else []
         else:
@@ -193,7 +195,7 @@ class _Scope:
                       with_filter: bool, with_window: bool) -> exp.Expression:
         conditions = list(conditions)
         if with_filter and agg.filter is not None:
-            conditions.append(_Scope(self.c).cond(agg.filter))
+            conditions.append(self.cond(agg.filter))
         if with_window and agg.window is not None:
             conditions.extend(self.scan_bounds(time, agg.window))
         if agg.func in ("first", "last"):

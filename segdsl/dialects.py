@@ -2,7 +2,7 @@
 
 `Flavor` writes the generic form that sqlglot transpiles faithfully to most dialects;
 a dialect whose engine means something else by it overrides just that method, and
-registers itself in `_FLAVORS`.
+is listed in `_FLAVORS`.
 """
 
 from __future__ import annotations

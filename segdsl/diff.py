@@ -373,7 +373,7 @@ class _SqlCache:
             return None, "the definition has errors, so it has no SQL"
         try:
             return self.project.compile_segment(name, dialect, self.as_of), None
-        except (SegdslError, RecursionError) as err:
+        except SegdslError as err:
             first = str(err).splitlines()[0] if str(err) else type(err).__name__
             return None, f"does not compile: {first}"
 

@@ -104,3 +104,14 @@ def test_a_mistake_tomllib_words_plainly_keeps_its_words():
 def test_config_nested_past_any_parser_is_an_error_not_a_crash():
     d = _config_error("x = " + "[" * 5000 + "]" * 5000 + "\n")
     assert d.code == "C000" and d.span.line == 1
+
+
+def test_compiling_too_deep_a_chain_is_e003_alone_or_with_others():
+    src = "segment s0: age > 1\n" + "".join(f"segment s{i}: in segment s{i - 1}\n" for i in range(1, 1500))
+    project = segdsl.project_from_sources(CONFIG, {"a.seg": src})
+    for compile_it in (lambda: project.compile_segment("s1499"),
+                       lambda: project.compile_many(["s0", "s1499"], shape="wide")):
+        with pytest.raises(segdsl.SegdslError) as err:
+            compile_it()
+        [d] = err.value.diagnostics
+        assert (d.code, d.message) == ("E003", "segment 's1499' is nested too deeply to compile")
