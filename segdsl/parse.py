@@ -53,7 +53,7 @@ def _grammar_text() -> str:
 @lru_cache(maxsize=1)
 def keywords() -> frozenset[str]:
     """The grammar's keywords (its `_WORD` terminals); all are reserved as names."""
-    return frozenset(w.lower() for w in re.findall(r"^_([A-Z]+)\.", _grammar_text(), re.MULTILINE))
+    return frozenset(w.lower() for w in re.findall(r"^_([A-Z]+)(?:\.\d+)?\s*:", _grammar_text(), re.MULTILINE))
 
 
 class Comment(NamedTuple):

@@ -152,3 +152,12 @@ def test_duplicate_in_two_files_names_both(tmp_path, monkeypatch):
     (d,) = diagnostics
     files = {d.span.file} | set(re.findall(r"segments/\S+?\.seg", " ".join(d.hints)))
     assert files == {"segments/duplicate_two_files.seg", "segments/more.seg"}
+
+
+def test_reserved_words_are_exactly_the_grammars_keyword_terminals():
+    """parse.keywords() reads the grammar text; the error messages read the built parser's
+    terminals: a keyword declared without a priority must still be reserved."""
+    from segdsl import parse
+
+    terminals = {t.name[1:].lower() for t in parse.parser().terminals if parse._KEYWORD_TERMINAL.fullmatch(t.name)}
+    assert parse.keywords() == terminals
