@@ -21,6 +21,9 @@ NUMERIC = ("int", "float")
 TIME = ("date", "timestamp")
 
 
+_CACHED = ("_hash", "_summary")  # worked out once per node, kept in its __dict__
+
+
 def _node(cls):
     """A frozen dataclass that computes its hash once. Trees share sub-trees (a segment
     used twice is one object), and the generated hash recurses through every field: on a
@@ -46,8 +49,9 @@ def _node(cls):
 
     def __getstate__(self):
         # a string's hash differs between processes: a pickle must not carry one over
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHED}
 
+    cls._fields = tuple(f.name for f in dataclasses.fields(cls))
     cls.__hash__ = __hash__
     cls.__eq__ = __eq__
     cls.__getstate__ = __getstate__
@@ -281,6 +285,18 @@ class Percentile(Cond):
     value: Value
 
 
+def _children(node) -> list:
+    """The IR nodes directly under `node` (in fields, or in tuples of them)."""
+    out = []
+    for f in node._fields:
+        v = getattr(node, f)
+        if isinstance(v, tuple):
+            out.extend(x for x in v if hasattr(x, "_fields"))
+        elif hasattr(v, "_fields"):
+            out.append(v)
+    return out
+
+
 def walk(node):
     """Every node of an IR tree, each shared sub-tree once (a trait used twice is one
     object: walking it again per use would be exponential in the depth of such sharing)."""
@@ -291,12 +307,41 @@ def walk(node):
             continue
         seen.add(id(n))
         yield n
-        if isinstance(n, (tuple, list)):
-            stack.extend(n)
-        elif dataclasses.is_dataclass(n) and not isinstance(n, type):
-            stack.extend(getattr(n, f.name) for f in dataclasses.fields(n))
+        stack.extend(_children(n))
+
+
+def _summary(node) -> tuple[int, bool]:
+    """(depth, whether any part failed to check) of a tree, kept on each node: lint asks
+    of every sub-condition, and each would otherwise walk the segments it refers to
+    again. Iterative: the trees of long chains of segments are deeper than Python's
+    recursion limit (that is what the depth is asked for)."""
+    if not hasattr(node, "_fields"):  # None, or a plain value
+        return 0, False
+    stack = [node]
+    while stack:
+        n = stack[-1]
+        if "_summary" in n.__dict__:
+            stack.pop()
+            continue
+        below = _children(n)
+        todo = [c for c in below if "_summary" not in c.__dict__]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        done = [c.__dict__["_summary"] for c in below]
+        n.__dict__["_summary"] = (  # frozen: past __setattr__
+            1 + max((d for d, _ in done), default=0),
+            isinstance(n, Invalid) or any(bad for _, bad in done),
+        )
+    return node.__dict__["_summary"]
+
+
+def depth(node) -> int:
+    """How many levels the tree has, segments and traits it refers to included."""
+    return _summary(node)[0]
 
 
 def has_invalid(node) -> bool:
     """Whether a part of the tree failed to check."""
-    return any(isinstance(n, Invalid) for n in walk(node))
+    return _summary(node)[1]

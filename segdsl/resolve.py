@@ -17,6 +17,12 @@ from .config import Config, EventSource
 from .diagnostics import Collector, Span, did_you_mean
 
 _MIDNIGHT = dt.time(0, 0)
+# Levels of meaning a definition may have, counting those of the segments and traits it
+# uses. Compiling recurses through them and runs out of Python's stack at 175 to 330,
+# by the kind of level (a division takes most); checking stops here so that a project
+# that checks also compiles, and lint need not guard each recursion. One definition
+# reaches about 100 (parse.MAX_DEPTH); only long chains of references come near this.
+MAX_IR_DEPTH = 150
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
@@ -117,6 +123,15 @@ class _Resolver:
         else:
             result = self.value(d.body, _ENTITY)
         self.stack.pop()
+        depth = ir.depth(result)
+        # reported once: the definitions using this one see Invalid, and say no more
+        if depth > MAX_IR_DEPTH and not ir.has_invalid(result):
+            self.error(
+                "E003", f"{d.kind} '{name}' is nested too deeply to compile: {depth} levels, "
+                f"counting the segments and traits it uses (at most {MAX_IR_DEPTH})", d.name_span,
+                "shorten the chain of segments and traits that refer to each other",
+            )
+            result = ir.Invalid() if d.kind == "trait" else ir.Truthy(ir.Invalid())
         self.done[name] = result
         return result
 

@@ -6,6 +6,10 @@ import gc
 import pytest
 
 import segdsl
+import segdsl.ir
+import segdsl.resolve
+from segdsl.config import DIALECTS, load_config
+from segdsl.diagnostics import Collector
 from conftest import EXAMPLE
 
 CONFIG = (EXAMPLE / "segdsl.toml").read_text()
@@ -106,9 +110,47 @@ def test_config_nested_past_any_parser_is_an_error_not_a_crash():
     assert d.code == "C000" and d.span.line == 1
 
 
-def test_compiling_too_deep_a_chain_is_e003_alone_or_with_others():
-    src = "segment s0: age > 1\n" + "".join(f"segment s{i}: in segment s{i - 1}\n" for i in range(1, 1500))
-    project = segdsl.project_from_sources(CONFIG, {"a.seg": src})
+def _chain(n: int) -> str:
+    return "segment s0: age > 1\n" + "".join(f"segment s{i}: in segment s{i - 1}\n" for i in range(1, n))
+
+
+def test_a_chain_too_deep_to_compile_fails_the_check_once_where_it_goes_too_deep():
+    with pytest.raises(segdsl.SegdslError) as err:
+        segdsl.project_from_sources(CONFIG, {"a.seg": _chain(1500)})
+    [d] = err.value.diagnostics  # not one per segment past the limit
+    assert (d.code, d.span.line) == ("E003", 150)
+    assert d.message == ("segment 's149' is nested too deeply to compile: 151 levels, counting the "
+                         "segments and traits it uses (at most 150)")
+
+
+@pytest.mark.parametrize("kind", ["division", "or not", "percentile"])
+def test_what_checks_at_the_depth_limit_compiles_on_every_dialect(kind):
+    # the kinds of level that take the most stack to compile, each chained up to the limit
+    level = {
+        "division": "trait t{i} = -(t{p} / (avg(purchase.amount, last {i} days) + 1))",
+        "or not": "segment s{i}: in segment s{p} or not (age > {i} and did purchase[amount > {i}] in last {i} days)",
+        "percentile": "segment s{i}: not in segment s{p} or top {i}% by sum(purchase.amount)",
+    }[kind]
+    first = "trait t0 = age" if kind == "division" else "segment s0: age > 1"
+    src = [first] + [level.format(i=i, p=i - 1) for i in range(1, 80)]
+    if kind == "division":
+        src += [f"segment s{i}: t{i} > 3" for i in range(80)]
+    files = {"a.seg": "\n".join(src)}
+    collector = Collector()
+    config = load_config(CONFIG, "segdsl.toml", collector)
+    project, diags, _ = segdsl.api.build_project(config, files, files, collector, None)
+    deepest = max((n for n, c in project.program.segments.items() if not segdsl.ir.has_invalid(c)),
+                  key=lambda n: segdsl.ir.depth(project.program.segments[n]))
+    assert segdsl.ir.depth(project.program.segments[deepest]) >= 145
+    assert [d.code for d in diags if d.severity == "error"], "the chain should pass the limit"
+    for dialect in DIALECTS:
+        assert project.compile_segment(deepest, dialect)
+
+
+def test_compiling_too_deep_a_chain_is_e003_alone_or_with_others(monkeypatch):
+    # the backstop, should the check's limit ever let through a tree too deep to compile
+    monkeypatch.setattr(segdsl.resolve, "MAX_IR_DEPTH", 10**6)
+    project = segdsl.project_from_sources(CONFIG, {"a.seg": _chain(1500)})
     for compile_it in (lambda: project.compile_segment("s1499"),
                        lambda: project.compile_many(["s0", "s1499"], shape="wide")):
         with pytest.raises(segdsl.SegdslError) as err:

@@ -511,6 +511,8 @@ ROBUSTNESS = {
     "bom": (b"\xef\xbb\xbfsegment a:\n    age > 3\n", None, ""),
     "crlf": (b"segment a:\r\n    age > 3\r\n", 0, ""),
     "unterminated_string_at_eof": (b'segment a:\n    country = "', 1, "unterminated string"),
+    "segment_chain_1500": (("segment s0: age > 1\n" + "".join(
+        f"segment s{i}: in segment s{i - 1} and age > {i}\n" for i in range(1, 1500))).encode(), 1, "error[E003]"),
     "deep_trait_chain": (("".join(f"trait t{i} = t{i + 1} + 1\n" for i in range(3000)) + "trait t3000 = age\n"
                           "segment s:\n    t0 > 3\n").encode(), None, ""),
 }
