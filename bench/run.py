@@ -13,6 +13,7 @@ Results are printed as tables and written to bench/results.json.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import gc
 import json
@@ -495,6 +496,10 @@ def bench_start(args, results):
         "python -c 'import sqlglot'": [sys.executable, "-c", "import sqlglot"],
         "segdsl check bench/project": [exe, "check", str(PROJECT)],
     }
+    # byte-compiled as `pip install` leaves it: an editable install run with
+    # PYTHONDONTWRITEBYTECODE (as on this machine) would compile segdsl's source every run
+    import segdsl
+    compileall.compile_dir(Path(segdsl.__file__).parent, quiet=1)
     n = max(10, args.repeat * 2)
     times = {}
     for label, cmd in cmds.items():
