@@ -227,7 +227,8 @@ def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
         click.echo(f"note: the project at {base} has problems; its segments with errors are shown without SQL",
                    err=True)
     con = None
-    if not no_data and (db is not None or head.config.samples is not None):
+    samples = head.config.samples
+    if not no_data and (db is not None or (samples is not None and samples.tables)):
         with _data_errors():
             con, as_of = engine.open_data(head, db, as_of)
     result = differ.diff_projects(

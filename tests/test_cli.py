@@ -76,6 +76,13 @@ def test_help(command, flag):
     assert " ".join(["segdsl", *command]) in result.stdout.splitlines()[0]
 
 
+def test_python_dash_m_runs_the_command():
+    result = subprocess.run([sys.executable, "-m", "segdsl", "check", str(EXAMPLE)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
 def test_top_level_help_lists_every_command():
     out = run("--help").stdout
     for name in ("check", "compile", "preview", "debug"):

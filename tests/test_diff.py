@@ -394,3 +394,11 @@ def test_diff_command_end_to_end(tmp_path):
     assert "| `upsell_candidates` | definition changed |" in markdown.stdout
     bad = CliRunner().invoke(main, ["diff", str(shop), "--base", "no-such-rev"])
     assert bad.exit_code == 2 and "is not a commit" in bad.output
+
+    # [samples] with an as-of but no tables: there is no data, so definitions and SQL only
+    config = shop / "segdsl.toml"
+    text = config.read_text()
+    config.write_text(text[: text.index("[samples.tables]")])
+    bare = CliRunner().invoke(main, ["diff", str(shop), "--format", "json"])
+    assert bare.exit_code == 0, bare.output
+    assert [s["members"] for s in _json.loads(bare.stdout)["segments"]] == [None]
