@@ -312,29 +312,21 @@ def walk(node):
 
 def _summary(node) -> tuple[int, bool]:
     """(depth, whether any part failed to check) of a tree, kept on each node: lint asks
-    of every sub-condition, and each would otherwise walk the segments it refers to
-    again. Iterative: the trees of long chains of segments are deeper than Python's
-    recursion limit (that is what the depth is asked for)."""
+    of every sub-condition, and each would otherwise walk the segments it refers to again.
+    Recursive, yet shallow: resolve asks it of each definition as it finishes, so the
+    definitions below are known already, and one definition's own nesting is limited."""
     if not hasattr(node, "_fields"):  # None, or a plain value
         return 0, False
-    stack = [node]
-    while stack:
-        n = stack[-1]
-        if "_summary" in n.__dict__:
-            stack.pop()
-            continue
-        below = _children(n)
-        todo = [c for c in below if "_summary" not in c.__dict__]
-        if todo:
-            stack.extend(todo)
-            continue
-        stack.pop()
-        done = [c.__dict__["_summary"] for c in below]
-        n.__dict__["_summary"] = (  # frozen: past __setattr__
-            1 + max((d for d, _ in done), default=0),
-            isinstance(n, Invalid) or any(bad for _, bad in done),
-        )
-    return node.__dict__["_summary"]
+    found = node.__dict__.get("_summary")
+    if found is None:
+        depth, bad = 0, isinstance(node, Invalid)
+        for f in node._fields:
+            v = getattr(node, f)
+            for child in v if type(v) is tuple else (v,):
+                d, b = _summary(child)
+                depth, bad = max(depth, d), bad or b
+        found = node.__dict__["_summary"] = (depth + 1, bad)  # frozen: past __setattr__
+    return found
 
 
 def depth(node) -> int:
