@@ -22,6 +22,7 @@ TIME = ("date", "timestamp")
 
 
 _CACHED = ("_hash", "_summary")  # worked out once per node, kept in its __dict__
+_LEAF_TYPES = ("str", "bool", "int", "Decimal", "EventSource")  # field types that hold no node
 
 
 def _node(cls):
@@ -51,7 +52,8 @@ def _node(cls):
         # a string's hash differs between processes: a pickle must not carry one over
         return {k: v for k, v in self.__dict__.items() if k not in _CACHED}
 
-    cls._fields = tuple(f.name for f in dataclasses.fields(cls))
+    # the fields that can hold nodes: what walks of the tree look into
+    cls._fields = tuple(f.name for f in dataclasses.fields(cls) if f.type not in _LEAF_TYPES)
     cls.__hash__ = __hash__
     cls.__eq__ = __eq__
     cls.__getstate__ = __getstate__
