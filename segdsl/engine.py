@@ -85,7 +85,8 @@ def open_samples(project: Project) -> duckdb.DuckDBPyConnection:
             "the project has no [samples.tables] in segdsl.toml; pass a database with --db FILE"
         )
     con = open_memory()
-    types = _declared_types(project.config)
+    types = {t: {c: DUCKDB_TYPES[ty] for c, ty in columns.items() if ty}  # keys: as read
+             for t, columns in table_columns(project.config).items()}
     for table_name, rel_path in samples.tables:
         path = (project.root or Path(".")) / rel_path
         if not path.is_file():
@@ -124,13 +125,18 @@ def create_schema(con, table: Table) -> None:
         con.execute(exp.Create(this=schema, kind="SCHEMA", exists=True).sql(dialect="duckdb"))
 
 
-def _declared_types(config: Config) -> dict[Table, dict[str, str]]:
-    """Column types for reading sample CSVs, from every source that reads each table."""
-    types: dict[Table, dict[str, str]] = {}
-    entity = types.setdefault(config.entity.table, {})
-    entity.update({name: DUCKDB_TYPES[t] for name, t in config.entity.columns})
+def table_columns(config: Config) -> dict[Table, dict[str, str | None]]:
+    """Every column segments read, per table, with its declared type; None for keys and
+    filter columns, which segdsl.toml does not type (a declared type wins)."""
+    tables: dict[Table, dict[str, str | None]] = {}
+
+    def add(table: Table, typed: dict[str, str], untyped) -> None:
+        columns = tables.setdefault(table, {})
+        for name in untyped:
+            columns.setdefault(name, None)
+        columns.update(typed)
+
+    add(config.entity.table, dict(config.entity.columns), [config.entity.key])
     for ev in config.events.values():
-        cols = types.setdefault(ev.table, {})
-        cols.update({name: DUCKDB_TYPES[t] for name, t in ev.columns})
-        cols[ev.time] = "TIMESTAMP"
-    return types
+        add(ev.table, {**dict(ev.columns), ev.time: "timestamp"}, [ev.key, *(c for c, _ in ev.filter)])
+    return tables

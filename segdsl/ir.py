@@ -322,11 +322,9 @@ def _summary(node) -> tuple[int, bool]:
     found = node.__dict__.get("_summary")
     if found is None:
         depth, bad = 0, isinstance(node, Invalid)
-        for f in node._fields:
-            v = getattr(node, f)
-            for child in v if type(v) is tuple else (v,):
-                d, b = _summary(child)
-                depth, bad = max(depth, d), bad or b
+        for child in _children(node):
+            d, b = _summary(child)
+            depth, bad = max(depth, d), bad or b
         found = node.__dict__["_summary"] = (depth + 1, bad)  # frozen: past __setattr__
     return found
 

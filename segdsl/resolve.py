@@ -73,6 +73,11 @@ def resolve(definitions: list[ast.Definition], config: Config, diags: Collector)
     return program
 
 
+def _failed(d: ast.Definition):
+    """What a definition that failed to check stands for: a value or a condition."""
+    return ir.Invalid() if d.kind == "trait" else ir.Truthy(ir.Invalid())
+
+
 def condition_resolver(program: Program):
     """`cond(node, event=None)`: the IR of any condition in the program's trees, or None
     when it does not check as one; for passes, like lint, that reason about parts of a
@@ -116,7 +121,7 @@ class _Resolver:
                 "N005", "definitions refer to each other in a cycle: " + " -> ".join(path), span,
                 "a segment or trait may not depend on itself, directly or through others",
             )
-            return ir.Invalid() if d.kind == "trait" else ir.Truthy(ir.Invalid())
+            return _failed(d)
         self.stack.append(name)
         if d.kind == "segment":
             result = self.cond(d.body, _ENTITY)
@@ -131,7 +136,7 @@ class _Resolver:
                 f"counting the segments and traits it uses (at most {MAX_IR_DEPTH})", d.name_span,
                 "shorten the chain of segments and traits that refer to each other",
             )
-            result = ir.Invalid() if d.kind == "trait" else ir.Truthy(ir.Invalid())
+            result = _failed(d)
         self.done[name] = result
         return result
 

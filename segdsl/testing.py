@@ -34,7 +34,8 @@ from .compile import table_node
 from .config import Table
 from .diagnostics import did_you_mean
 from .dialects import flavor
-from .engine import DUCKDB_TYPES, EngineError, create_schema, duckdb_errors, member_keys, open_memory
+from .engine import (DUCKDB_TYPES, EngineError, create_schema, duckdb_errors, member_keys, open_memory,
+                     table_columns)
 
 
 
@@ -115,26 +116,17 @@ def run_case(project: Project, case: dict, shown: str, number: int) -> Result:
 def _tables(project: Project, case: dict, problems: list[str]) -> dict[Table, tuple[dict, list[dict]]]:
     """Each table the case writes: column types and rows, from the entity and event rows."""
     config = project.config
-    entity = config.entity
-    tables: dict[Table, tuple[dict, list[dict]]] = {}
-
-    def table(t: Table) -> tuple[dict, list[dict]]:
-        return tables.setdefault(t, ({}, []))
-
-    types, rows = table(entity.table)
-    types.update({entity.key: None, **dict(entity.columns)})
+    # every table a segment may read exists, maybe empty
+    tables = {t: (columns, []) for t, columns in table_columns(config).items()}
+    types, rows = tables[config.entity.table]
     rows.extend(_rows(case.get("entity", []), types, "entity", problems))
-    for source in config.events.values():  # every table a segment may read exists, maybe empty
-        types, _ = table(source.table)
-        types.update({source.key: None, source.time: "timestamp", **dict(source.columns)})
-        types.update({col: None for col, _ in source.filter})
     events = case.get("events", {})
     for name, event_rows in events.items():
         source = config.events.get(name)
         if source is None:
             problems.append(f"unknown event '{name}'. {did_you_mean(name, config.events)}".strip())
             continue
-        types, rows = table(source.table)
+        types, rows = tables[source.table]
         for row in _rows(event_rows, types, f"events.{name}", problems):
             rows.append({**row, **dict(source.filter)})
     return tables
