@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
+from types import SimpleNamespace
 from typing import NamedTuple
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
@@ -94,9 +96,12 @@ def _reserve_keywords(tok: Token) -> Token:
 def parser() -> Lark:
     # cache=True keeps the analysed grammar in the temp folder (keyed by grammar, options
     # and Lark version): building it, with strict's collision checks, takes most of a second
+    # _CALLBACKS build the syntax tree as the parser reduces each rule: no parse tree
+    # (a tree with positions on every node cost more than half of parsing)
     return Lark(
-        _grammar_text(), parser="lalr", strict=True, propagate_positions=True,
-        maybe_placeholders=True, lexer_callbacks={"NAME": _reserve_keywords}, cache=True,
+        _grammar_text(), parser="lalr", strict=True, keep_all_tokens=True, maybe_placeholders=False,
+        transformer=_CALLBACKS,
+        lexer_callbacks={"NAME": _reserve_keywords}, cache=True,
     )
 
 
@@ -149,38 +154,22 @@ def _chunks(text: str):
 
 
 def _parse_chunk(text: str, file: str, diags: Collector) -> list[ast.Definition]:
-    tree = parser().parse(text)
-    too_deep = _too_deep(tree)
-    if too_deep is not None:
+    convert = _Convert(file)
+    token = _converting.set(convert)
+    try:
+        definitions = parser().parse(text)
+    finally:
+        _converting.reset(token)
+    if convert.too_deep is not None:
         diags.error(
             "E003",
             f"expression too deep: more than {MAX_DEPTH} levels of nesting or chained operators",
-            _span(file, too_deep),
+            convert.too_deep,
             "name parts of it as traits or segments and refer to them",
         )
         return []
-    return _ToAst(file, diags).transform(tree)
-
-
-def _too_deep(tree: Tree):
-    """The meta of the first subtree past MAX_DEPTH (long operator chains count too)."""
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, Tree):
-            continue
-        weight = len(node.children) // 2 if node.data in ("arith", "term") else 1
-        depth += weight
-        if depth > MAX_DEPTH:
-            return node.meta
-        stack.extend((child, depth) for child in node.children)
-    return None
-
-
-def _span(file: str, meta) -> Span:
-    if getattr(meta, "empty", False) or not hasattr(meta, "line"):
-        return Span(file, 1, 1, 1, 1)
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+    diags.diagnostics.extend(convert.diags.diagnostics)
+    return definitions
 
 
 def _token_span(file: str, tok: Token) -> Span:
@@ -289,52 +278,45 @@ def _expected(terminals) -> str:
     return "expected " + ", ".join(words) if words else ""
 
 
-class _ToAst:
-    """Lark tree -> ast nodes. Literal values are checked here (dates, escapes, names).
+class _Convert:
+    """Rules -> ast nodes, while Lark parses. Literal values are checked here (dates,
+    escapes, names); their diagnostics wait in `diags` until the whole text has parsed,
+    since a text that fails to parse is parsed again in chunks.
 
-    Each rule (or alias) has a method taking the node's positions and its children, the
-    sub-trees already converted. Not a lark Transformer: that wraps the method anew on
-    every call, which cost a third of converting a tree."""
+    One per parse. Each public method converts one rule (or alias): it takes the rule's
+    span and its children, already converted, without keyword and punctuation tokens.
+    `_rule` turns each into the callback Lark calls."""
 
-    def __init__(self, file: str, diags: Collector):
+    def __init__(self, file: str):
         self.file = file
-        self.diags = diags
-
-    def transform(self, tree: Tree):
-        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
-        return getattr(self, tree.data)(tree.meta, children)
-
-    def _s(self, meta) -> Span:
-        return _span(self.file, meta)
+        self.diags = Collector()
+        self.too_deep: Span | None = None  # the first sub-expression deeper than MAX_DEPTH
 
     # definitions
-    def start(self, meta, children):
-        return list(children)
-
-    def _definition(self, kind, meta, children):
+    def _definition(self, kind, span, children):
         (name, name_span), *rest = children
         description = rest[0] if len(rest) == 2 else None
-        return ast.Definition(kind, name, description, rest[-1], span=self._s(meta), name_span=name_span)
+        return ast.Definition(kind, name, description, rest[-1], span=span, name_span=name_span)
 
-    def segment(self, meta, children):
-        return self._definition("segment", meta, children)
+    def segment(self, span, children):
+        return self._definition("segment", span, children)
 
-    def trait(self, meta, children):
-        return self._definition("trait", meta, children)
+    def trait(self, span, children):
+        return self._definition("trait", span, children)
 
-    def description(self, meta, children):
+    def description(self, span, children):
         return self._unescape(children[0])
 
     # names and literals
-    def name(self, meta, children):
+    def name(self, span, children):
         tok = children[0]
         span = _token_span(self.file, tok)
         if tok.type == "QUOTED_NAME":
             return tok[1:-1], span
         return str(tok), span
 
-    def string(self, meta, children):
-        return ast.Literal(self._unescape(children[0]), "string", span=self._s(meta))
+    def string(self, span, children):
+        return ast.Literal(self._unescape(children[0]), "string", span=span)
 
     def _unescape(self, tok: Token) -> str:
         body = tok[1:-1]
@@ -351,8 +333,8 @@ class _ToAst:
             )
         return re.sub(r"\\(.)", r"\1", body)
 
-    def number(self, meta, children):
-        return self._number(str(children[0]), self._s(meta))
+    def number(self, span, children):
+        return self._number(str(children[0]), span)
 
     def _number(self, text: str, span: Span) -> ast.Literal:
         """An int (64-bit, as warehouses store them) or an exact decimal of up to 38 digits."""
@@ -365,7 +347,7 @@ class _ToAst:
                          span, "numbers are 64-bit integers or decimals of up to 38 digits")
         return ast.Literal(0, "int", span=span)
 
-    def _time_literal(self, tok: Token, meta) -> ast.Literal:
+    def _time_literal(self, tok: Token) -> ast.Literal:
         span = _token_span(self.file, tok)
         try:
             if "T" in tok:
@@ -376,116 +358,109 @@ class _ToAst:
             self.diags.error("E006", f"'{tok}' is not a real {'timestamp' if 'T' in tok else 'date'}: {err}", span)
             return ast.Literal(dt.date(2000, 1, 1), "date", span=span)
 
-    def date(self, meta, children):
-        return self._time_literal(children[0], meta)
+    def date(self, span, children):
+        return self._time_literal(children[0])
 
     timestamp = date
 
     time_point = date
 
-    def true(self, meta, children):
-        return ast.Literal(True, "bool", span=self._s(meta))
+    def true(self, span, children):
+        return ast.Literal(True, "bool", span=span)
 
-    def false(self, meta, children):
-        return ast.Literal(False, "bool", span=self._s(meta))
+    def false(self, span, children):
+        return ast.Literal(False, "bool", span=span)
 
-    def unit(self, meta, children):
+    def unit(self, span, children):
         return str(children[0]).lower().removesuffix("s")
 
-    def duration(self, meta, children):
+    def duration(self, span, children):
         amount, unit = children
         if "." in amount or len(amount) > 6:
             self.diags.error(
-                "E007", f"a duration needs a whole number below a million, not {amount}", self._s(meta),
+                "E007", f"a duration needs a whole number below a million, not {amount}", span,
                 f"use a smaller unit instead of a fraction of a {unit}",
             )
-            return ast.Duration(0, unit, span=self._s(meta))
-        return ast.Duration(int(amount), unit, span=self._s(meta))
+            return ast.Duration(0, unit, span=span)
+        return ast.Duration(int(amount), unit, span=span)
 
-    def ago(self, meta, children):
-        return ast.Ago(children[0], span=self._s(meta))
+    def ago(self, span, children):
+        return ast.Ago(children[0], span=span)
 
     # values
-    def ref(self, meta, children):
+    def ref(self, span, children):
         name, span = children[0]
         return ast.Ref(name, span=span)
 
-    def neg(self, meta, children):
+    def neg(self, span, children):
         value = children[0]
         if isinstance(value, ast.Literal) and value.kind in ("int", "float"):
-            return ast.Literal(-value.value, value.kind, span=self._s(meta))
-        return ast.Neg(value, span=self._s(meta))
+            return ast.Literal(-value.value, value.kind, span=span)
+        return ast.Neg(value, span=span)
 
-    def _chain(self, meta, children):
+    def _chain(self, span, children):
         # `a - b + c` arrives flat: fold it to the left
         result = children[0]
         for op, right in zip(children[1::2], children[2::2]):
-            span = Span(self.file, result.span.line, result.span.col, right.span.end_line, right.span.end_col) \
-                if result.span and right.span else self._s(meta)
-            result = ast.Arith(op, result, right, span=span)
+            where = Span(self.file, result.span.line, result.span.col, right.span.end_line, right.span.end_col)
+            result = ast.Arith(op, result, right, span=where)
         return result
 
     arith = _chain
     term = _chain
 
-    def comp_op(self, meta, children):
-        return str(children[0])
+    def lower(self, span, children):
+        return ast.Call("lower", children[0], span=span)
 
-    add_op = comp_op
-    mul_op = comp_op
+    def upper(self, span, children):
+        return ast.Call("upper", children[0], span=span)
 
-    def lower(self, meta, children):
-        return ast.Call("lower", children[0], span=self._s(meta))
+    def event_ref(self, span, children):
+        name = children[0][0]
+        return ast.EventRef(name, children[1] if len(children) > 1 else None, span=span)
 
-    def upper(self, meta, children):
-        return ast.Call("upper", children[0], span=self._s(meta))
-
-    def event_ref(self, meta, children):
-        (name, span), filt = children
-        return ast.EventRef(name, filt, span=self._s(meta))
-
-    def event_column(self, meta, children):
+    def event_column(self, span, children):
         event, (column, span) = children
         return event, ast.Ref(column, span=span)
 
-    def _aggregate(self, func, meta, children):
+    def _aggregate(self, func, span, children):
         target, *window = children
         event, column = target if isinstance(target, tuple) else (target, None)
-        return ast.Aggregate(func, event, column, window[0] if window else None, span=self._s(meta))
+        return ast.Aggregate(func, event, column, window[0] if window else None, span=span)
 
-    def agg_count(self, meta, children):
-        return self._aggregate("count", meta, children)
+    def agg_count(self, span, children):
+        return self._aggregate("count", span, children)
 
-    def agg_first(self, meta, children):
-        return self._aggregate("first", meta, children)
+    def agg_first(self, span, children):
+        return self._aggregate("first", span, children)
 
-    def agg_last(self, meta, children):
-        return self._aggregate("last", meta, children)
+    def agg_last(self, span, children):
+        return self._aggregate("last", span, children)
 
-    def agg_sum(self, meta, children):
-        return self._aggregate("sum", meta, children)
+    def agg_sum(self, span, children):
+        return self._aggregate("sum", span, children)
 
-    def agg_avg(self, meta, children):
-        return self._aggregate("avg", meta, children)
+    def agg_avg(self, span, children):
+        return self._aggregate("avg", span, children)
 
-    def agg_min(self, meta, children):
-        return self._aggregate("min", meta, children)
+    def agg_min(self, span, children):
+        return self._aggregate("min", span, children)
 
-    def agg_max(self, meta, children):
-        return self._aggregate("max", meta, children)
+    def agg_max(self, span, children):
+        return self._aggregate("max", span, children)
 
     # windows and ranges
-    def last_window(self, meta, children):
-        return ast.Window(duration=children[0], span=self._s(meta))
+    def last_window(self, span, children):
+        return ast.Window(duration=children[0], span=span)
 
-    def range_window(self, meta, children):
+    def range_window(self, span, children):
         start, end = (children + [None])[:2]
-        return ast.Window(start=start, end=end, span=self._s(meta))
+        return ast.Window(start=start, end=end, span=span)
 
-    def range_window_to(self, meta, children):
-        return ast.Window(end=children[0], span=self._s(meta))
+    def range_window_to(self, span, children):
+        return ast.Window(end=children[0], span=span)
 
-    def num_range(self, meta, children):
+    def num_range(self, span, children):
         tok = children[0]
         low, high = str(tok).split("..")
         return self._bound(low, tok), self._bound(high, tok)
@@ -493,85 +468,152 @@ class _ToAst:
     def _bound(self, text: str, tok: Token):
         return self._number(text, _token_span(self.file, tok)) if text else None
 
-    def time_range(self, meta, children):
+    def time_range(self, span, children):
         return (children + [None])[:2]
 
-    def time_range_to(self, meta, children):
+    def time_range_to(self, span, children):
         return None, children[0]
 
-    def list(self, meta, children):
+    def list(self, span, children):
         return tuple(c for c in children if c is not None)
 
     # conditions
-    def or_expr(self, meta, children):
-        return ast.BoolOp("or", tuple(children), span=self._s(meta))
+    def or_expr(self, span, children):
+        return ast.BoolOp("or", tuple(children), span=span)
 
-    def and_expr(self, meta, children):
-        return ast.BoolOp("and", tuple(children), span=self._s(meta))
+    def and_expr(self, span, children):
+        return ast.BoolOp("and", tuple(children), span=span)
 
-    def not_(self, meta, children):
-        return ast.Not(children[0], span=self._s(meta))
+    def not_(self, span, children):
+        return ast.Not(children[0], span=span)
 
-    def compare(self, meta, children):
+    def compare(self, span, children):
         left, op, right = children
-        return ast.Compare(op, left, right, span=self._s(meta))
+        return ast.Compare(op, left, right, span=span)
 
-    def before(self, meta, children):
-        return ast.Compare("before", children[0], children[1], span=self._s(meta))
+    def before(self, span, children):
+        return ast.Compare("before", children[0], children[1], span=span)
 
-    def after(self, meta, children):
-        return ast.Compare("after", children[0], children[1], span=self._s(meta))
+    def after(self, span, children):
+        return ast.Compare("after", children[0], children[1], span=span)
 
-    def in_range(self, meta, children):
+    def in_range(self, span, children):
         value, (low, high) = children
-        return ast.InRange(value, low, high, span=self._s(meta))
+        return ast.InRange(value, low, high, span=span)
 
-    def in_list(self, meta, children):
-        return ast.InList(children[0], children[1], span=self._s(meta))
+    def in_list(self, span, children):
+        return ast.InList(children[0], children[1], span=span)
 
-    def not_in_list(self, meta, children):
-        return ast.InList(children[0], children[1], negated=True, span=self._s(meta))
+    def not_in_list(self, span, children):
+        return ast.InList(children[0], children[1], negated=True, span=span)
 
-    def _text(self, kind, meta, children):
-        return ast.TextMatch(kind, children[0], children[1], span=self._s(meta))
+    def _text(self, kind, span, children):
+        return ast.TextMatch(kind, children[0], children[1], span=span)
 
-    def contains(self, meta, children):
-        return self._text("contains", meta, children)
+    def contains(self, span, children):
+        return self._text("contains", span, children)
 
-    def starts_with(self, meta, children):
-        return self._text("starts_with", meta, children)
+    def starts_with(self, span, children):
+        return self._text("starts_with", span, children)
 
-    def ends_with(self, meta, children):
-        return self._text("ends_with", meta, children)
+    def ends_with(self, span, children):
+        return self._text("ends_with", span, children)
 
-    def matches(self, meta, children):
-        return self._text("matches", meta, children)
+    def matches(self, span, children):
+        return self._text("matches", span, children)
 
-    def is_null(self, meta, children):
-        return ast.IsNull(children[0], span=self._s(meta))
+    def is_null(self, span, children):
+        return ast.IsNull(children[0], span=span)
 
-    def is_not_null(self, meta, children):
-        return ast.IsNull(children[0], negated=True, span=self._s(meta))
+    def is_not_null(self, span, children):
+        return ast.IsNull(children[0], negated=True, span=span)
 
-    def in_window(self, meta, children):
-        return ast.InWindow(children[0], children[1], span=self._s(meta))
+    def in_window(self, span, children):
+        return ast.InWindow(children[0], children[1], span=span)
 
-    def did(self, meta, children):
-        return ast.Did(children[0], children[1] if len(children) > 1 else None, span=self._s(meta))
+    def did(self, span, children):
+        return ast.Did(children[0], children[1] if len(children) > 1 else None, span=span)
 
-    def did_not(self, meta, children):
-        return ast.Did(children[0], children[1] if len(children) > 1 else None, negated=True, span=self._s(meta))
+    def did_not(self, span, children):
+        return ast.Did(children[0], children[1] if len(children) > 1 else None, negated=True, span=span)
 
-    def in_segment(self, meta, children):
+    def in_segment(self, span, children):
         name, span = children[0]
         return ast.InSegment(name, span=span)  # errors point at the name
 
-    def _percentile(self, direction, meta, children):
+    def _percentile(self, direction, span, children):
         tok, value = children
-        return ast.Percentile(direction, Decimal(str(tok)[:-1]), value, span=self._s(meta))
+        return ast.Percentile(direction, Decimal(str(tok)[:-1]), value, span=span)
 
-    def top(self, meta, children):
-        return self._percentile("top", meta, children)
+    def top(self, span, children):
+        return self._percentile("top", span, children)
 
-    def bottom(self, meta, children):
-        return self._percentile("bottom", meta, children)
+    def bottom(self, span, children):
+        return self._percentile("bottom", span, children)
+
+
+# --- what Lark calls ------------------------------------------------------------------
+# The grammar keeps every token (keep_all_tokens), so that a rule's span runs from its
+# first token to its last, keywords and parentheses included; the conversions see only
+# the tokens that carry a value.
+_VALUE_TOKENS = frozenset({"NAME", "QUOTED_NAME", "NUMBER", "STRING", "DATE", "TIMESTAMP", "NUM_RANGE", "PERCENT",
+                           "UNIT"})
+
+# The parse under way: Lark calls the callbacks with a rule's children alone.
+_converting: ContextVar[_Convert] = ContextVar("segdsl_converting")
+
+
+class _Built:
+    """A rule's result while the parse goes on: its value, where it stands, parentheses
+    around it included (its parent's span covers them, its own does not), and how
+    many levels it nests."""
+
+    __slots__ = ("value", "line", "column", "end_line", "end_column", "depth")
+
+    def __init__(self, value, first, last, depth: int):
+        # first and last are _Built or Token, which name their positions alike
+        self.value = value
+        self.line, self.column = first.line, first.column
+        self.end_line, self.end_column = last.end_line, last.end_column
+        self.depth = depth
+
+
+def _rule(convert, chain: bool):
+    """Lark's callback for one `_Convert` method. A chain (`a + b - c`) counts one level per
+    operator, as it will nest once folded."""
+
+    def callback(children):
+        first, last = children[0], children[-1]
+        state = _converting.get()
+        span = Span(state.file, first.line, first.column, last.end_line, last.end_column)
+        values, depth = [], 0
+        for child in children:
+            if type(child) is _Built:
+                values.append(child.value)
+                depth = max(depth, child.depth)
+            elif child.type in _VALUE_TOKENS:
+                values.append(child)
+        depth += len(values) // 2 if chain else 1
+        if depth > MAX_DEPTH and state.too_deep is None:
+            state.too_deep = span
+        return _Built(convert(state, span, values), first, last, depth)
+
+    return callback
+
+
+def _parenthesised(children):  # `( expr )`: the expression, standing where the parentheses do
+    _, inner, _ = children
+    return _Built(inner.value, children[0], children[2], inner.depth)
+
+
+def _operator(children):
+    return _Built(str(children[0]), children[0], children[0], 1)
+
+
+_CALLBACKS = SimpleNamespace(
+    start=lambda children: [child.value for child in children],
+    atom=_parenthesised,
+    comp_op=_operator, add_op=_operator, mul_op=_operator,
+    **{name: _rule(method, chain=name in ("arith", "term"))
+       for name, method in vars(_Convert).items() if not name.startswith("_") and callable(method)},
+)

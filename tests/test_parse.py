@@ -1,0 +1,81 @@
+"""The parse stage on its own: where each syntax-tree node says it was written, and what
+the syntax tree is built from while Lark parses (parse._Convert, parse._rule)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from segdsl import ast
+from segdsl.diagnostics import Collector
+from segdsl.parse import MAX_DEPTH, parse_source
+
+TEXT = "segment s:\n    not (age > 3 or count(purchase, last 7 days) >= 2) and x - 1 + 2 > 0\n"
+LINE = TEXT.split("\n")[1]
+
+
+def parsed(text: str, file: str = "f.seg"):
+    diags = Collector()
+    return parse_source(text, file, diags), diags.diagnostics
+
+
+def cols(node) -> tuple[int, int, int, int]:
+    return node.span.line, node.span.col, node.span.end_line, node.span.end_col
+
+
+def at(fragment: str) -> tuple[int, int, int, int]:
+    """Line 2's columns of `fragment`, end exclusive."""
+    start = LINE.index(fragment) + 1
+    return 2, start, 2, start + len(fragment)
+
+
+def test_every_node_spans_its_own_text_keywords_included_and_parentheses_only_for_its_parent():
+    (definition,), diags = parsed(TEXT)
+    assert diags == []
+    assert cols(definition) == (1, 1, 2, len(LINE) + 1)
+    assert cols(definition.body) == at(LINE.strip())
+    negated, compare = definition.body.items
+    assert cols(negated) == at("not (age > 3 or count(purchase, last 7 days) >= 2)")
+    assert cols(negated.item) == at("age > 3 or count(purchase, last 7 days) >= 2")  # without its parentheses
+    aggregate = negated.item.items[1].left
+    assert isinstance(aggregate, ast.Aggregate)
+    assert cols(aggregate) == at("count(purchase, last 7 days)")
+    assert cols(aggregate.window) == at("last 7 days")
+    total = compare.left
+    assert (total.op, total.left.op) == ("+", "-")  # `x - 1 + 2` folds to the left
+    assert cols(total) == at("x - 1 + 2")
+    assert cols(total.left) == at("x - 1")
+
+
+def test_a_parenthesised_part_widens_its_parents_span_to_the_parentheses():
+    (definition,), _ = parsed("segment s: (age) > 3\n")
+    assert (definition.body.span.col, definition.body.left.span.col) == (12, 13)
+
+
+def test_literal_errors_of_a_text_that_fails_to_parse_are_reported_once():
+    # the whole text is parsed, fails at b, and is parsed again definition by definition
+    text = 'segment a: email = "a\\qb"\nsegment b: age >\nsegment c: age > 1\n'
+    definitions, diags = parsed(text)
+    assert [d.name for d in definitions] == ["a", "c"]
+    assert sorted(d.code for d in diags) == ["E002", "E005"]
+
+
+def test_too_deep_is_reported_at_the_innermost_part_that_is_too_deep():
+    text = "segment a:\n    " + "not " * (MAX_DEPTH + 50) + "age > 3\n"
+    definitions, diags = parsed(text)
+    assert definitions == []
+    assert [d.code for d in diags] == ["E003"]
+    # at the innermost part past the limit, the one to name as a trait or segment: as many
+    # `not`s as take `age > 3` (3 levels: name, ref, compare) past MAX_DEPTH
+    nots = MAX_DEPTH + 1 - 3
+    assert (diags[0].span.col, diags[0].span.end_col) == (5 + 4 * (MAX_DEPTH + 50 - nots), len(text.split("\n")[1]) + 1)
+    assert parsed("segment a:\n    " + "not " * (MAX_DEPTH - 10) + "age > 3\n")[1] == []
+
+
+def test_parses_in_threads_keep_their_own_files():
+    texts = {f"f{i}.seg": f"segment s{i}: age > {i} and did purchase\n" for i in range(200)}
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda item: parsed(item[1], item[0]), texts.items()))
+    for file, (definitions, diags) in zip(texts, results):
+        assert diags == []
+        assert {definitions[0].span.file, definitions[0].body.span.file} == {file}
+        assert definitions[0].name == "s" + file[1:-4]
