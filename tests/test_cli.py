@@ -522,6 +522,13 @@ ROBUSTNESS = {
         f"segment s{i}: in segment s{i - 1} and age > {i}\n" for i in range(1, 1500))).encode(), 1, "error[E003]"),
     "deep_trait_chain": (("".join(f"trait t{i} = t{i + 1} + 1\n" for i in range(3000)) + "trait t3000 = age\n"
                           "segment s:\n    t0 > 3\n").encode(), None, ""),
+    # two chains written alike, each level using the one below twice: lint compared them
+    # in time doubling per level (an hour at this length)
+    "twin_doubly_shared_chains": ("".join(
+        f"segment {c}0: age > 1\n" + "".join(
+            f"segment {c}{i}: (in segment {c}{i - 1} and age > {i}) or (in segment {c}{i - 1} and country = \"{i}\")\n"
+            for i in range(1, 30))
+        for c in "ab").encode(), 0, ""),
 }
 
 

@@ -199,6 +199,23 @@ def test_doubly_shared_chain_of_segments():
             found, project.sources)
 
 
+def test_two_doubly_shared_chains_written_alike():
+    """Chains a and b say the same thing level by level, each level using the one below
+    twice: their stripped trees are equal without being one object, and comparing them
+    field by field doubles per level (this length would take hours). Every b level is
+    L008 against its a twin."""
+    depth = 40
+    src = "".join(
+        f"segment {c}0: age > 1\n" + "".join(
+            f"segment {c}{i}: (in segment {c}{i - 1} and age > {i}) or (in segment {c}{i - 1} and country = \"{i}\")\n"
+            for i in range(1, depth))
+        for c in "ab")
+    project, found = lint(src)
+    twins = [d for d in found if d.code == "L008"]
+    assert [d.span.line for d in twins] == list(range(depth + 1, 2 * depth + 1)), render_all(found, project.sources)
+    assert all(f"as segment 'a{i}'" in d.message for i, d in enumerate(twins))
+
+
 # --- the example project ----------------------------------------------------------------
 
 

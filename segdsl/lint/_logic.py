@@ -43,10 +43,23 @@ def forget() -> None:
     field: through sub-trees used twice per level, that doubles per level."""
     _strip.cache_clear()
     _canon.cache_clear()
+    _interned.clear()
+
+
+# One object per stripped tree (hash-consing). Two segments written alike, each level
+# using the level below twice, strip to equal trees that are not the same object, and
+# comparing those field by field doubles per level; built from interned parts, equal
+# trees are one object and compare at once.
+_interned: dict = {}
 
 
 @lru_cache(maxsize=None)
 def _strip(obj):
+    stripped = _stripped(obj)
+    return _interned.setdefault(stripped, stripped)
+
+
+def _stripped(obj):
     if isinstance(obj, ir.Trait):
         return _strip(obj.value)
     if isinstance(obj, ir.SegmentRef):
