@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, load_config
+from .config import CONFIG_FILE, Config, load_config, segment_folders
 from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors, source_lines
 from .parse import parse_source
 from .resolve import Program, resolve
@@ -125,7 +125,29 @@ def read_project(path: str | os.PathLike, diags: Collector) -> tuple[Config | No
     config: the config (None when it cannot be read), the text of each `.seg` file under
     its segment folders, and every text read (config included), each by its shown name.
     Files that cannot be read are left out and reported to `diags`."""
-    root = Path(path)
+    root, shown_config, config_text, sources = _read_config(Path(path), diags)
+    config = load_config(config_text, shown_config, diags) if config_text is not None else None
+    if config is None:
+        return None, {}, sources
+    files = _read_segment_files(root, config.segment_dirs, config_text, shown_config, diags)
+    return config, files, {**sources, **files}
+
+
+def read_segment_files(path: str | os.PathLike, diags: Collector) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """The `.seg` files of the project in folder `path` as `read_project` finds them, and
+    every text read, reading of the config only where they are: formatting needs nothing
+    else of it, so a config that fails its other checks still lets it run. The files are
+    None when the config does not say where they are (the reasons are in `diags`)."""
+    root, shown_config, config_text, sources = _read_config(Path(path), diags)
+    folders = segment_folders(config_text, shown_config, diags) if config_text is not None else None
+    if folders is None:
+        return None, sources
+    files = _read_segment_files(root, folders, config_text, shown_config, diags)
+    return files, {**sources, **files}
+
+
+def _read_config(root: Path, diags: Collector) -> tuple[Path, str, str | None, dict[str, str]]:
+    """(root, the config's shown name, its text or None, {shown name: text})."""
     config_path = root / CONFIG_FILE
     shown_config = shown_path(config_path)
     if not config_path.is_file():
@@ -133,17 +155,14 @@ def read_project(path: str | os.PathLike, diags: Collector) -> tuple[Config | No
             "C002", f"no {CONFIG_FILE} in {root}", None,
             "run segdsl in a project folder, or pass the folder: segdsl check path/to/project",
         )
-        return None, {}, {}
-    sources: dict[str, str] = {}
+        return root, shown_config, None, {}
     config_text = _read(config_path, shown_config, diags)
-    if config_text is None:
-        return None, {}, sources
-    sources[shown_config] = config_text
-    config = load_config(config_text, shown_config, diags)
-    if config is None:
-        return None, {}, sources
+    return root, shown_config, config_text, {} if config_text is None else {shown_config: config_text}
+
+
+def _read_segment_files(root: Path, folders, config_text: str, shown_config: str, diags: Collector) -> dict[str, str]:
     files: dict[str, str] = {}
-    for folder in config.segment_dirs:
+    for folder in folders:
         base = root / folder
         if not base.is_dir():
             diags.error("C003", f"segment folder '{folder}' does not exist", segments_setting_span(config_text, shown_config))
@@ -153,8 +172,7 @@ def read_project(path: str | os.PathLike, diags: Collector) -> tuple[Config | No
             text = _read(file, shown, diags)
             if text is not None:
                 files.setdefault(shown, text)
-    sources.update(files)
-    return config, files, sources
+    return files
 
 
 def load_project(path: str | os.PathLike) -> Project:

@@ -249,13 +249,13 @@ def fmt(path: Path, check_only: bool, show_diff: bool):
     Only each file's syntax matters: a project with type errors can be formatted."""
     import difflib
 
-    from .api import read_project
+    from .api import read_segment_files
     from .fmt import format_source
 
     unread = Collector()
-    config, files, sources = read_project(path, unread)  # found and read, not checked
-    if config is None:
-        _fail(unread.diagnostics, sources)  # without the config there are no files to find
+    files, sources = read_segment_files(path, unread)  # found and read, not checked
+    if files is None:
+        _fail(unread.diagnostics, sources)  # the config does not say where the files are
     _print_diagnostics(unread.diagnostics, sources)  # a segment folder or file that cannot be read
     changed, broken = [], 0
     for file, text in files.items():

@@ -193,10 +193,7 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
             f"unknown dialect '{dialect}'", "project", "dialect",
             did_you_mean(str(dialect), DIALECTS) or f"dialects: {', '.join(DIALECTS)}",
         )
-    dirs = project.get("segments", ["."])
-    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
-        r.error("'segments' must be a list of folder names", "project", "segments")
-        dirs = []
+    dirs = _segment_dirs(r, project)
 
     entity_data = r.table(_section(r, data, "entity", required=True), "entity", ("table", "key", "columns"))
     entity_table = entity_key = None
@@ -258,12 +255,34 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
     return Config(
         name=str(project.get("name", "")),
         dialect=dialect,
-        segment_dirs=tuple(dirs),
+        segment_dirs=dirs,
         entity=Entity(entity_table, entity_key, entity_columns),
         events=events,
         samples=samples,
         lint=lint,
     )
+
+
+def segment_folders(text: str, file: str, diags: Collector) -> tuple[str, ...] | None:
+    """Only where the segment files are (`[project] segments`), whatever the rest of the
+    config says; None when the file is not TOML or the setting is wrong."""
+    try:
+        data = rtoml.loads(text)
+    except ValueError as err:
+        _explain_bad_toml(str(err), text, file, diags)
+        return None
+    r = _Reader(text, file, diags)
+    before = len(diags.diagnostics)
+    dirs = _segment_dirs(r, _section(r, data, "project"))
+    return dirs if len(diags.diagnostics) == before else None
+
+
+def _segment_dirs(r: _Reader, project: dict) -> tuple[str, ...]:
+    dirs = project.get("segments", ["."])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        r.error("'segments' must be a list of folder names", "project", "segments")
+        return ()
+    return tuple(dirs)
 
 
 def _lint_section(r: _Reader, data: dict) -> Lint:

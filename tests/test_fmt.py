@@ -461,9 +461,33 @@ def test_fmt_command_reports_what_it_cannot_read(tmp_path):
     result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
     assert result.exit_code == 1 and "error[E000]" in result.output and "is not UTF-8 text" in result.output
     assert seg.read_text() == "segment adults:\n    age >= 18\n"  # the readable files are formatted
-    config.write_text('[entity]\ntable = "c"\n')  # no key: the config cannot be used
+    config.write_text('[project]\nsegments = "."\n')  # where the files are: not said usably
     result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
     assert result.exit_code == 1 and "error[C001]" in result.output and "1 error found" in result.output
+    assert "segments = " in result.output  # the config line is shown
+    config.write_text("[project\n")
+    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    assert result.exit_code == 1 and "error[C000]" in result.output
+
+
+def test_fmt_command_reads_of_the_config_only_where_the_files_are(tmp_path):
+    """Formatting is about each file's syntax: a config that `check` rejects for its
+    dialect, its entity or its columns still tells fmt where the files are."""
+    from click.testing import CliRunner
+
+    from segdsl.cli import main
+
+    (tmp_path / "segdsl.toml").write_text(
+        '[project]\ndialect = "nosuch"\nsegments = ["segs"]\n[entity]\ntable = "c"\n[entity.columns]\nage = "integer"\n')
+    (tmp_path / "segs").mkdir()
+    seg = tmp_path / "segs" / "a.seg"
+    seg.write_text("segment adults:   age >= 18\n")
+    (tmp_path / "elsewhere.seg").write_text("segment   not_in_a_folder:   age >= 18\n")
+    result = CliRunner().invoke(main, ["fmt", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert seg.read_text() == "segment adults:\n    age >= 18\n"
+    assert (tmp_path / "elsewhere.seg").read_text() == "segment   not_in_a_folder:   age >= 18\n"
+    assert CliRunner().invoke(main, ["check", str(tmp_path)]).exit_code == 1  # check still rejects it
 
 
 def test_check_prints_lint_warnings_and_passes(tmp_path):
