@@ -82,7 +82,7 @@ def condition_resolver(program: Program):
     """`cond(node, event=None)`: the IR of any condition in the program's trees, or None
     when it does not check as one; for passes, like lint, that reason about parts of a
     definition. `event` names the event whose filter the node sits in."""
-    resolver = _Resolver(program.config, program.definitions, Collector())
+    resolver = _SharingResolver(program.config, program.definitions, Collector())
     resolver.done.update(program.segments)  # referenced definitions: resolved already
     resolver.done.update(program.traits)
 
@@ -445,6 +445,27 @@ class _Resolver:
 
 # --- helpers ----------------------------------------------------------------------------
 
+
+
+class _SharingResolver(_Resolver):
+    """A resolver that gives each part of a tree one IR object, however often it is asked
+    for: lint asks for a condition and then for each of its parts, and equal parts that
+    are not one object would be compared field by field wherever lint keys on them.
+    Only parts that check are kept: one with errors reports them again when asked again."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.memo: dict[tuple[int, _Scope], tuple[ast.Node, object]] = {}
+
+    def expr(self, node: ast.Node, scope: _Scope):
+        key = (id(node), scope)
+        if key in self.memo:
+            return self.memo[key][1]
+        before = len(self.diags.diagnostics)
+        result = super().expr(node, scope)
+        if len(self.diags.diagnostics) == before:
+            self.memo[key] = (node, result)  # the node kept alive: its id stays unique
+        return result
 
 def _a(type_: str) -> str:
     """'an int', 'a string': the type with its article."""

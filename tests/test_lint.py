@@ -199,6 +199,19 @@ def test_doubly_shared_chain_of_segments():
             found, project.sources)
 
 
+def test_lint_sees_one_ir_object_per_part_and_failing_parts_fail_each_time():
+    from segdsl.resolve import condition_resolver
+
+    project, _ = lint("trait n = 3\nsegment s: age > 1 and age < 9\n")
+    cond = condition_resolver(project.program)
+    body = project.program.definitions["s"].body
+    whole = cond(body)
+    assert [cond(item) for item in body.items] == list(whole.items)
+    assert all(cond(item) is part for item, part in zip(body.items, whole.items))  # the same objects
+    number = project.program.definitions["n"].body  # a value, not a condition
+    assert cond(number) is None and cond(number) is None
+
+
 def test_two_doubly_shared_chains_written_alike():
     """Chains a and b say the same thing level by level, each level using the one below
     twice: their stripped trees are equal without being one object, and comparing them

@@ -33,7 +33,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Span, source_lines
 from ..parse import comments
 from ..resolve import condition_resolver
-from ._logic import forget
+from ._logic import Part, forget, part_of
 
 # one module per rule, named l<NNN>_<name>.py: adding a rule is adding a file
 RULES = tuple(
@@ -152,6 +152,8 @@ class Context:
         self._resolve = condition_resolver(self.program)
         self._ir: dict = {}
         self._sites: list[Site] | None = None
+        self._groups: list[Group] | None = None
+        self._parts: dict[int, tuple[Site, Part | None]] = {}  # id(site) -> its Part
         self._comments: dict[str, dict[int, str]] = {}  # file -> line -> its comment
 
     def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
@@ -219,8 +221,19 @@ class Context:
                 if isinstance(child, ast.Node):
                     self._walk(d, child, event, negations, False, out)
 
+    def part(self, site: Site) -> Part | None:
+        """The Part of one condition site (see `_logic.part_of`), worked out once for all rules."""
+        if id(site) not in self._parts:
+            self._parts[id(site)] = (site, part_of(self, site))  # the site kept: its id stays unique
+        return self._parts[id(site)][1]
+
     def groups(self, op: str | None = None) -> list[Group]:
         """The maximal `and` / `or` chains (an `and` nested directly in an `and` joins it)."""
+        if self._groups is None:
+            self._groups = self._find_groups()
+        return [g for g in self._groups if op is None or g.op == op]
+
+    def _find_groups(self) -> list[Group]:
         result, inner = [], set()
         for site in self.sites():
             node = site.node
@@ -235,7 +248,7 @@ class Context:
                     stack.extend(reversed(item.items))
                 else:
                     items.append(item)
-            if (op is None or node.op == op) and len(items) <= MAX_CHAIN:
+            if len(items) <= MAX_CHAIN:
                 result.append(Group(site.definition, node.op, tuple(items), site.event, node))
         return result
 

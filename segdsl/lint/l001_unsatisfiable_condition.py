@@ -14,7 +14,7 @@ Such a segment is always empty. Better -- usually `or` was meant, or a bound is 
     segment s: did purchase in last 7 days and did not purchase in 30 days ago..8 days ago
 """
 
-from ._logic import Unknown, count_at_least_one, count_zero, negates, part_of, parts, window_within
+from ._logic import Unknown, count_at_least_one, count_zero, negates, parts, window_within
 
 CODE = "L001"
 NAME = "unsatisfiable-condition"
@@ -22,7 +22,7 @@ NAME = "unsatisfiable-condition"
 
 def check(ctx):
     for site in ctx.sites():
-        part = part_of(ctx, site)
+        part = ctx.part(site)
         if part is not None and part.set is not None and part.set.empty:
             yield ctx.diagnostic(
                 CODE, site.node.span, f"`{ctx.text(site.node)}` can never be true",

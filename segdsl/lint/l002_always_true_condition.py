@@ -13,7 +13,7 @@ Better -- drop the condition, or write the test that was meant. Note that
 (LANGUAGE.md, missing values), so it is not flagged; write `age is not null` to say so.
 """
 
-from ._logic import Unknown, negates, part_of, parts
+from ._logic import Unknown, negates, parts
 
 CODE = "L002"
 NAME = "always-true-condition"
@@ -46,7 +46,7 @@ def check(ctx):
                 "`x > 1 or x <= 1` would not be always true",
             )
     for site in ctx.sites():
-        part = part_of(ctx, site)
+        part = ctx.part(site)
         if part is None or part.set is None:
             continue
         try:
