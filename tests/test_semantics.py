@@ -239,6 +239,23 @@ def test_not_is_the_exact_complement_everywhere(con):
             assert members(con, f"not ({body})") == everyone - expected, body
 
 
+def test_every_form_and_its_negation_in_one_statement(con):
+    """compile_many's statement holds every form at once (percentiles rank in its select
+    list there, not through a ranking CTE as in one segment's statement), in both shapes."""
+    forms = [(body, expected) for body, expected in CASES if expected is not None]
+    everyone = {p[0] for p in PEOPLE}
+    source = "".join(f"segment f{i}: {body}\nsegment n{i}: not ({body})\n" for i, (body, _) in enumerate(forms))
+    project = segdsl.project_from_sources(CONFIG, {"s.seg": source})
+    wide = con.execute(project.compile_many(None, "duckdb", AS_OF, "wide")).fetchall()
+    long = con.execute(project.compile_many(None, "duckdb", AS_OF, "long")).fetchall()
+    columns = ["id", *project.segments]
+    for i, (body, expected) in enumerate(forms):
+        for name, want in ((f"f{i}", expected), (f"n{i}", everyone - expected)):
+            at = columns.index(name)
+            assert {row[0] for row in wide if row[at]} == want, (name, body)
+            assert {key for key, segment in long if segment == name} == want, (name, body)
+
+
 def test_future_events_never_count_even_unwindowed(con):
     assert members(con, "max(purchase.amount) > 100") == set()
     assert members(con, "did purchase") == {1, 2, 3}
