@@ -11,10 +11,6 @@ Shape of every statement:
     LEFT JOIN a1 ON ... LEFT JOIN r1 ON ...
     WHERE <condition>
 
-Several segments in one statement (compile_many) select one true/false column per
-segment over every entity row instead, with no WHERE: there a percentile ranks with
-window functions in the select list, and no ranking CTE is needed.
-
 Missing values: SQL's NULL is the language's missing value throughout. Two-valued logic
 comes from compiling conditions in negation normal form: positive predicates are false on
 NULL in a WHERE clause already, and a negated predicate adds `OR v IS NULL` for each value
@@ -57,7 +53,7 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     shape "long": one (key, segment) row per membership.
     """
     compiler = _Compiler(program, flavor(dialect), as_of)
-    scope = _Scope(compiler, rank_here=True)  # flags are columns over every entity row
+    scope = _Scope(compiler)
     flags = [(n, scope.value(ir.CondValue(program.segments[n]))) for n in names]  # true/false, never missing
     entity_key = compiler.program.config.entity.key
     # all at once: Select.select appending one column copies the list so far (quadratic)
@@ -177,17 +173,10 @@ class _Pass:
 
 
 class _Scope:
-    """One SELECT over the entity table: the passes and percentiles its conditions read.
+    """One SELECT over the entity table: the passes and percentiles its conditions read."""
 
-    `rank_here`: the SELECT has no WHERE and its conditions are columns of its select
-    list, so it has every entity row and a percentile ranks them with a window function
-    in place. Otherwise (a segment's WHERE) each ranking is a CTE joined back: joining
-    one per ranking, each over the passes again, cost the 50-segment statement four
-    times the time and memory of ranking in place."""
-
-    def __init__(self, compiler: _Compiler, rank_here: bool = False):
+    def __init__(self, compiler: _Compiler):
         self.c = compiler
-        self.rank_here = rank_here
         self.joins: dict[str, None] = {}  # aliases of the CTEs this SELECT joins, in order
 
     def select(self, where: exp.Expression | None) -> exp.Select:
@@ -337,37 +326,16 @@ class _Scope:
         """Member when (rows strictly ahead) / (ranked rows - 1) <= P/100, in integers: exact
         everywhere, and a lone ranked row (0 <= 0) is a member. Rows not ranked (a missing
         value) are never members."""
-        rank, count, unranked = self._rank_here(node) if self.rank_here else self._rank_joined(node)
+        alias = self._ranking(node.direction, node.value)
         num, den = node.percent.as_integer_ratio()
-        ahead = exp.Paren(this=exp.Sub(this=rank, expression=exp.Literal.number(1)))
-        others = exp.Paren(this=exp.Sub(this=count, expression=exp.Literal.number(1)))
+        ahead = exp.Paren(this=exp.Sub(this=self.c.column("r", alias), expression=exp.Literal.number(1)))
+        others = exp.Paren(this=exp.Sub(this=self.c.column("n", alias), expression=exp.Literal.number(1)))
         left = exp.Mul(this=ahead, expression=exp.Literal.number(100 * den))
         right = exp.Mul(this=exp.Literal.number(num), expression=others)
         if not negated:
             return exp.LTE(this=left, expression=right)
-        test = exp.GT(this=left, expression=right)
-        return exp.or_(test, unranked, copy=False) if unranked is not None else test
-
-    def _rank_here(self, node: ir.Percentile):
-        """(rank, count of ranked rows, test for an unranked row or None) as window
-        functions of this SELECT. Missing values sort after every present one (sqlglot
-        writes each dialect's way of saying so), so present values rank among themselves;
-        a missing one gets no rank. Not `PARTITION BY v IS NULL`: MariaDB 10.11 then ranks
-        the statement's other windows wrongly."""
-        v = self.value(node.value)
-        order = exp.Order(expressions=[exp.Ordered(this=v, desc=node.direction == "top", nulls_first=False)])
-        rank = exp.Window(this=exp.Rank(), order=order)
-        if not node.value.nullable:
-            return rank, exp.Window(this=exp.Count(this=exp.Star())), None
-        missing = exp.Is(this=_wrap(v.copy()), expression=exp.Null())
-        rank = exp.Case(ifs=[exp.If(this=exp.Not(this=missing), true=rank)])
-        return rank, exp.Window(this=exp.Count(this=v.copy())), missing.copy()
-
-    def _rank_joined(self, node: ir.Percentile):
-        """(rank, count of ranked rows, test for an unranked row) read from the ranking CTE."""
-        alias = self._ranking(node.direction, node.value)
-        c = self.c
-        return c.column("r", alias), c.column("n", alias), exp.Is(this=c.column("k", alias), expression=exp.Null())
+        return exp.or_(exp.GT(this=left, expression=right),
+                       exp.Is(this=self.c.column("k", alias), expression=exp.Null()), copy=False)
 
     def _ranking(self, direction: str, value: ir.Value) -> str:
         """A CTE ranking the whole entity by `value` (rows with it missing left out): its

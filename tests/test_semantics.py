@@ -240,8 +240,8 @@ def test_not_is_the_exact_complement_everywhere(con):
 
 
 def test_every_form_and_its_negation_in_one_statement(con):
-    """compile_many's statement holds every form at once (percentiles rank in its select
-    list there, not through a ranking CTE as in one segment's statement), in both shapes."""
+    """compile_many's statement holds every form at once, each a true/false column over
+    every entity row rather than a WHERE, in both shapes."""
     forms = [(body, expected) for body, expected in CASES if expected is not None]
     everyone = {p[0] for p in PEOPLE}
     source = "".join(f"segment f{i}: {body}\nsegment n{i}: not ({body})\n" for i, (body, _) in enumerate(forms))
