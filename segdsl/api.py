@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, load_config, segment_folders
-from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors, source_lines
+from .config import CONFIG_FILE, Config, load_config, segment_folders, setting_span
+from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors
 from .parse import parse_source
 from .resolve import Program, resolve
 
@@ -165,7 +165,8 @@ def _read_segment_files(root: Path, folders, config_text: str, shown_config: str
     for folder in folders:
         base = root / folder
         if not base.is_dir():
-            diags.error("C003", f"segment folder '{folder}' does not exist", segments_setting_span(config_text, shown_config))
+            diags.error("C003", f"segment folder '{folder}' does not exist",
+                        setting_span(config_text, shown_config, "project", "segments"))
             continue
         for file in sorted(base.rglob("*.seg")):
             shown = shown_path(file)
@@ -243,8 +244,3 @@ def _read(path: Path, shown: str, diags: Collector) -> str | None:
         return None
 
 
-def segments_setting_span(text: str, file: str) -> Span:
-    for i, line in enumerate(source_lines(text), 1):
-        if line.strip().startswith("segments"):
-            return Span(file, i, 1, i, len(line) + 1)
-    return Span(file, 1, 1, 1, 2)

@@ -263,6 +263,11 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
     )
 
 
+def setting_span(text: str, file: str, section: str, key: str) -> Span:
+    """Where `key` of `[section]` stands in the config text, for messages about its value."""
+    return _Reader(text, file, Collector()).span(section, key)
+
+
 def segment_folders(text: str, file: str, diags: Collector) -> tuple[str, ...] | None:
     """Only where the segment files are (`[project] segments`), whatever the rest of the
     config says; None when the file is not TOML or the setting is wrong."""

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ir
-from .api import Project, build_project, segments_setting_span, shown_path
-from .config import CONFIG_FILE, load_config
+from .api import Project, build_project, shown_path
+from .config import CONFIG_FILE, load_config, setting_span
 from .diagnostics import Collector, Diagnostic, SegdslError, Span, source_lines
 
 __all__ = [
@@ -108,7 +108,7 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
         rel = "" if rel == "." else rel
         if rel.startswith("../") or rel == ".." or not _is_tree(toplevel, sha, rel):
             diags.error("C003", f"segment folder '{folder}' does not exist at {rev}",
-                        segments_setting_span(config_text, shown_config))
+                        setting_span(config_text, shown_config, "project", "segments"))
             continue
         found = _ls_tree(toplevel, sha, rel or ".")
         # the same order as check_project: sorted paths under the folder

@@ -299,10 +299,11 @@ def _children(node) -> list:
     return out
 
 
-def walk(node):
-    """Every node of an IR tree, each shared sub-tree once (a trait used twice is one
-    object: walking it again per use would be exponential in the depth of such sharing)."""
-    stack, seen = [node], set()
+def walk(*nodes):
+    """Every node of the IR trees under `nodes`, each shared sub-tree once (a trait used
+    twice is one object: walking it again per use would be exponential in the depth of
+    such sharing)."""
+    stack, seen = list(nodes), set()
     while stack:
         n = stack.pop()
         if id(n) in seen:

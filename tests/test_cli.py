@@ -126,6 +126,19 @@ def test_check_errors_exit_1(shop):
     assert result.stderr.rstrip().endswith("1 error found")
 
 
+def test_a_missing_segment_folder_points_at_the_setting(shop):
+    config = shop / "segdsl.toml"
+    config.write_text(config.read_text("utf-8").replace('segments = ["segments"]', 'segments = ["segments", "gone"]'),
+                      "utf-8")
+    lines = config.read_text("utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith('segments = ["segments", "gone"]'))
+    result = run("check", cwd=shop)
+    no_crash(result)
+    assert result.exit_code == 1
+    assert f"segdsl.toml:{line}:1: error[C003]: segment folder 'gone' does not exist" in result.stderr
+    assert f' {line} | segments = ["segments", "gone"]' in result.stderr
+
+
 def test_errors_in_user_files_exit_1_for_every_command(shop):
     (shop / "segments" / "broken.seg").write_text("segment broken:\n    agee > 3\n", "utf-8")
     for args in (["check"], ["compile"], ["preview", "top_spenders"], ["debug", "ir", "top_spenders"],

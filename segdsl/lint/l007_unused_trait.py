@@ -12,44 +12,22 @@ apart). Better -- use it, or remove it::
     segment big: ltv_12m > 1000
 """
 
-from dataclasses import fields
-
-from .. import ast
+from .. import ir
 
 CODE = "L007"
 NAME = "unused-trait"
 
 
 def check(ctx):
-    traits = {d.name: d for d in ctx.definitions if d.kind == "trait"}
-    used: set[str] = set()
-    todo = [d for d in ctx.definitions if d.kind == "segment"]
-    while todo:
-        d = todo.pop()
-        for name in _names(d.body):
-            if name in traits and name not in used:
-                used.add(name)
-                todo.append(traits[name])
-    for name, d in traits.items():
-        if name not in used:
+    # the segments' IR holds every trait they use, through other traits too; names in
+    # event filters are event columns there, never traits
+    used = {n.name for n in ir.walk(*ctx.program.segments.values()) if isinstance(n, ir.Trait)}
+    for d in ctx.definitions:
+        if d.kind == "trait" and d.name not in used:
             yield ctx.diagnostic(
-                CODE, d.name_span, f"trait '{name}' is not used by any segment",
+                CODE, d.name_span, f"trait '{d.name}' is not used by any segment",
                 "use it in a segment, or remove it",
             )
-
-
-def _names(node):
-    """Names a node refers to as entity values (event filters only see event columns)."""
-    if isinstance(node, ast.Ref):
-        yield node.name
-        return
-    for f in fields(node):
-        if isinstance(node, ast.EventRef) and f.name == "filter":
-            continue
-        v = getattr(node, f.name)
-        for child in (v if isinstance(v, tuple) else (v,)):
-            if isinstance(child, ast.Node):
-                yield from _names(child)
 
 
 PASS = [
