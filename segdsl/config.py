@@ -172,15 +172,23 @@ class _Reader:
         return tuple(result)
 
 
-def load_config(text: str, file: str, diags: Collector) -> Config | None:
-    """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags)."""
+def read_toml(text: str, file: str, diags: Collector) -> dict | None:
+    """A TOML document (segdsl.toml, a *.test.toml); None when it is not TOML (the reason,
+    with where the file goes wrong, in diags)."""
     # rtoml (Rust) reads a config in a fifteenth of tomllib's time, a fifth of compiling
     # one segment from its sources. It reads TOML 1.1, a superset of tomllib's 1.0 (times
     # without seconds, trailing commas in inline tables).
     try:
-        data = rtoml.loads(text)
+        return rtoml.loads(text)
     except ValueError as err:  # TomlParsingError; UnicodeEncodeError for lone surrogates
         _explain_bad_toml(str(err), text, file, diags)
+        return None
+
+
+def load_config(text: str, file: str, diags: Collector) -> Config | None:
+    """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags)."""
+    data = read_toml(text, file, diags)
+    if data is None:
         return None
     r = _Reader(text, file, diags)
     before = len(diags.diagnostics)
@@ -271,10 +279,8 @@ def setting_span(text: str, file: str, section: str, key: str) -> Span:
 def segment_folders(text: str, file: str, diags: Collector) -> tuple[str, ...] | None:
     """Only where the segment files are (`[project] segments`), whatever the rest of the
     config says; None when the file is not TOML or the setting is wrong."""
-    try:
-        data = rtoml.loads(text)
-    except ValueError as err:
-        _explain_bad_toml(str(err), text, file, diags)
+    data = read_toml(text, file, diags)
+    if data is None:
         return None
     r = _Reader(text, file, diags)
     before = len(diags.diagnostics)

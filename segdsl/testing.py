@@ -23,7 +23,6 @@ Each case runs alone on an empty in-memory DuckDB holding just its rows.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +30,8 @@ from sqlglot import exp
 
 from .api import Project, shown_path
 from .compile import table_node
-from .config import Table
-from .diagnostics import did_you_mean
+from .config import Table, read_toml
+from .diagnostics import Collector, did_you_mean
 from .dialects import flavor
 from .engine import (DUCKDB_TYPES, EngineError, create_schema, duckdb_errors, member_keys, open_memory,
                      table_columns)
@@ -61,9 +60,13 @@ def run_file(project: Project, path: Path) -> list[Result]:
     """Every case in the test file at `path`, named as the user would type it from here."""
     shown = shown_path(path)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
         return [Result(shown, "(file)", "", [f"cannot read the test file: {err}"])]
+    unread = Collector()
+    data = read_toml(text, shown, unread)  # TOML 1.1, as segdsl.toml
+    if data is None:
+        return [Result(shown, "(file)", "", [f"{d.span}: {d.message}" for d in unread.diagnostics])]
     cases = data.get("case")
     if not isinstance(cases, list) or not cases:
         return [Result(shown, "(file)", "", ["no [[case]] tables in the file"])]

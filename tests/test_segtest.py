@@ -1,5 +1,6 @@
 """`segdsl test`: the example's promises pass, and a change that breaks one fails it."""
 
+import re
 import shutil
 
 from click.testing import CliRunner
@@ -62,6 +63,22 @@ def test_mistakes_in_a_test_file_are_reported(tmp_path):
     assert "has no column 'agee'. did you mean 'age'?" in result.output
     assert "unknown event 'purchse'. did you mean 'purchase'?" in result.output
     assert "each case needs an as_of" in result.output
+
+
+def test_test_files_are_toml_1_1_like_the_config_and_bad_toml_says_where(tmp_path):
+    shop = copy_example(tmp_path)
+    # a trailing comma in an inline table: TOML 1.1, which segdsl.toml may use too
+    (shop / "tests" / "one_one.test.toml").write_text(
+        '[[case]]\nsegment = "cart_abandoners"\nas_of = 2026-06-30T00:00:00\ncount = 0\n'
+        'entity = [{ customer_id = 1, }]\n'
+    )
+    result = run(shop, "-k", "cart_abandoners")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"PASS \S*one_one\.test\.toml: case 1 \[cart_abandoners\]", result.output), result.output
+    (shop / "tests" / "broken.test.toml").write_text('[[case]]\nsegment = "x"\nas_of = \n')
+    result = run(shop)
+    assert result.exit_code == 1
+    assert "broken.test.toml:3:" in result.output and "invalid TOML" in result.output, result.output
 
 
 def test_rows_that_cannot_be_loaded_are_reported(tmp_path):
