@@ -92,17 +92,19 @@ def _reserve_keywords(tok: Token) -> Token:
     return tok
 
 
+PARSER_OPTIONS = dict(parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
+
+
 @lru_cache(maxsize=1)
 def parser() -> Lark:
     # cache=True keeps the analysed grammar in the temp folder (keyed by grammar, options
-    # and Lark version): building it, with strict's collision checks, takes most of a second
+    # and Lark version): building it takes a quarter of a second.
     # _CALLBACKS build the syntax tree as the parser reduces each rule: no parse tree
-    # (a tree with positions on every node cost more than half of parsing)
-    return Lark(
-        _grammar_text(), parser="lalr", strict=True, keep_all_tokens=True, maybe_placeholders=False,
-        transformer=_CALLBACKS,
-        lexer_callbacks={"NAME": _reserve_keywords}, cache=True,
-    )
+    # (a tree with positions on every node cost more than half of parsing).
+    # Not strict=True: that needs interegular, imported by every run that builds a parser;
+    # tests/test_parse.py builds the grammar strictly (no conflicts, no colliding terminals).
+    return Lark(_grammar_text(), **PARSER_OPTIONS, transformer=_CALLBACKS,
+                lexer_callbacks={"NAME": _reserve_keywords}, cache=True)
 
 
 @lru_cache(maxsize=1)

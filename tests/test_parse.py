@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from segdsl import ast
 from segdsl.diagnostics import Collector
-from segdsl.parse import MAX_DEPTH, parse_source
+from lark import Lark
+
+from segdsl.parse import MAX_DEPTH, PARSER_OPTIONS, _grammar_text, parse_source
 
 TEXT = "segment s:\n    not (age > 3 or count(purchase, last 7 days) >= 2) and x - 1 + 2 > 0\n"
 LINE = TEXT.split("\n")[1]
@@ -79,3 +81,9 @@ def test_parses_in_threads_keep_their_own_files():
         assert diags == []
         assert {definitions[0].span.file, definitions[0].body.span.file} == {file}
         assert definitions[0].name == "s" + file[1:-4]
+
+
+def test_the_grammar_has_no_conflicts_and_no_colliding_terminals():
+    # strict: a shift/reduce or reduce/reduce conflict, or two terminals that can match
+    # the same text at one priority, is an error rather than a silent choice
+    assert Lark(_grammar_text(), **PARSER_OPTIONS, strict=True).terminals
