@@ -101,8 +101,10 @@ def parser() -> Lark:
     # and Lark version): building it takes a quarter of a second.
     # _CALLBACKS build the syntax tree as the parser reduces each rule: no parse tree
     # (a tree with positions on every node cost more than half of parsing).
-    # Not strict=True: that needs interegular, imported by every run that builds a parser;
-    # tests/test_parse.py builds the grammar strictly (no conflicts, no colliding terminals).
+    # Not strict=True: its checks matter only when the grammar changes, and it makes
+    # interegular a dependency; tests/test_parse.py builds the grammar strictly (no
+    # conflicts, no colliding terminals). Its parse() works only inside parse_source, which
+    # gives the callbacks their parse's state; lex() and terminals work anywhere.
     return Lark(_grammar_text(), **PARSER_OPTIONS, transformer=_CALLBACKS,
                 lexer_callbacks={"NAME": _reserve_keywords}, cache=True)
 
@@ -477,7 +479,7 @@ class _Convert:
         return None, children[0]
 
     def list(self, span, children):
-        return tuple(c for c in children if c is not None)
+        return tuple(children)
 
     # conditions
     def or_expr(self, span, children):
@@ -580,9 +582,10 @@ class _Built:
         self.depth = depth
 
 
-def _rule(convert, chain: bool):
-    """Lark's callback for one `_Convert` method. A chain (`a + b - c`) counts one level per
-    operator, as it will nest once folded."""
+def _rule(convert, nests: str):
+    """Lark's callback for one `_Convert` method. `nests`: what the rule adds to the depth of
+    an expression: "level" one, "chain" (`a + b - c`) one per operator, as it nests once
+    folded, "none" for a definition, which holds an expression rather than nesting in one."""
 
     def callback(children):
         first, last = children[0], children[-1]
@@ -595,7 +598,7 @@ def _rule(convert, chain: bool):
                 depth = max(depth, child.depth)
             elif child.type in _VALUE_TOKENS:
                 values.append(child)
-        depth += len(values) // 2 if chain else 1
+        depth += len(values) // 2 if nests == "chain" else 1 if nests == "level" else 0
         if depth > MAX_DEPTH and state.too_deep is None:
             state.too_deep = span
         return _Built(convert(state, span, values), first, last, depth)
@@ -616,6 +619,6 @@ _CALLBACKS = SimpleNamespace(
     start=lambda children: [child.value for child in children],
     atom=_parenthesised,
     comp_op=_operator, add_op=_operator, mul_op=_operator,
-    **{name: _rule(method, chain=name in ("arith", "term"))
+    **{name: _rule(method, "chain" if name in ("arith", "term") else "none" if name in ("segment", "trait") else "level")
        for name, method in vars(_Convert).items() if not name.startswith("_") and callable(method)},
 )

@@ -443,10 +443,6 @@ class _Resolver:
         return ir.Window(*_time_bounds(node.start, node.end))
 
 
-# --- helpers ----------------------------------------------------------------------------
-
-
-
 class _SharingResolver(_Resolver):
     """A resolver that gives each part of a tree one IR object, however often it is asked
     for: lint asks for a condition and then for each of its parts, and equal parts that
@@ -466,6 +462,10 @@ class _SharingResolver(_Resolver):
         if len(self.diags.diagnostics) == before:
             self.memo[key] = (node, result)  # the node kept alive: its id stays unique
         return result
+
+
+# --- helpers ----------------------------------------------------------------------------
+
 
 def _a(type_: str) -> str:
     """'an int', 'a string': the type with its article."""

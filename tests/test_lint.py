@@ -210,6 +210,13 @@ def test_lint_sees_one_ir_object_per_part_and_failing_parts_fail_each_time():
     assert all(cond(item) is part for item, part in zip(body.items, whole.items))  # the same objects
     number = project.program.definitions["n"].body  # a value, not a condition
     assert cond(number) is None and cond(number) is None
+    # an event filter asked for in the entity's scope: its column is unknown there, an
+    # error inside the part, which must not be kept and handed out without the error
+    project, _ = lint("segment d: did purchase[amount > 5]\n")
+    cond = condition_resolver(project.program)
+    event_filter = project.program.definitions["d"].body.event.filter
+    assert cond(event_filter) is None and cond(event_filter) is None
+    assert cond(event_filter, "purchase") is not None
 
 
 def test_two_doubly_shared_chains_written_alike():

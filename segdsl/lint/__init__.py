@@ -90,8 +90,10 @@ def code_of(word: str) -> str | None:
 
 
 def run_lint(project) -> list[Diagnostic]:
-    """Every enabled rule's findings on a checked project, in source order, with the
-    project's [lint] settings and the `# segdsl: disable` comments applied."""
+    """Every enabled rule's findings on a project that checked without errors, in source
+    order, with the project's [lint] settings and the `# segdsl: disable` comments applied.
+    (In a project with errors, a definition that failed stands for `Invalid` in the IR:
+    the traits it uses would look unused, and `check` does not lint such a project.)"""
     disabled = set(project.config.lint.disable)
     levels = dict(project.config.lint.severity)
     ctx = Context(project)
