@@ -4,11 +4,14 @@ the syntax tree is built from while Lark parses (parse._Convert, parse._rule).""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
+
+from hypothesis import HealthCheck, given, settings
+from lark import Lark
+from test_fmt import sources  # generated projects as text, with comments and odd spacing
 
 from segdsl import ast
 from segdsl.diagnostics import Collector
-from lark import Lark
-
 from segdsl.parse import MAX_DEPTH, PARSER_OPTIONS, _grammar_text, parse_source
 
 TEXT = "segment s:\n    not (age > 3 or count(purchase, last 7 days) >= 2) and x - 1 + 2 > 0\n"
@@ -96,3 +99,36 @@ def test_the_grammar_has_no_conflicts_and_no_colliding_terminals():
     # strict: a shift/reduce or reduce/reduce conflict, or two terminals that can match
     # the same text at one priority, is an error rather than a silent choice
     assert Lark(_grammar_text(), **PARSER_OPTIONS, strict=True).terminals
+
+
+def _nodes_with_parents(node, parent=None):
+    """(node, nearest ancestor with a span) for every syntax-tree node under `node`."""
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _nodes_with_parents(item, parent)
+        return
+    if not isinstance(node, ast.Node):
+        return
+    yield node, parent
+    for f in fields(node):
+        if f.name != "span":
+            yield from _nodes_with_parents(getattr(node, f.name), node if node.span else parent)
+
+
+def _where(span) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (span.line, span.col), (span.end_line, span.end_col)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(sources(with_noise=True))
+def test_every_span_is_in_the_file_and_inside_its_parents(text):
+    definitions, diags = parsed(text)
+    assert diags == [] and definitions
+    lines = text.split("\n")
+    for node, parent in _nodes_with_parents(definitions):
+        start, end = _where(node.span)
+        assert (1, 1) <= start < end <= (len(lines), len(lines[-1]) + 1), (node, start, end)
+        assert end[1] <= len(lines[end[0] - 1]) + 1
+        if parent is not None:
+            outer = _where(parent.span)
+            assert outer[0] <= start and end <= outer[1], (node, parent)
