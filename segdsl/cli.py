@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import sys
 from pathlib import Path
 
@@ -115,6 +116,12 @@ def main():
     A project is a folder with a segdsl.toml (the warehouse schema) and .seg files
     (segment and trait definitions). PATH defaults to the current folder.
     """
+    # The cyclic garbage collector paused for the whole command, as the API pauses it per
+    # call (api._gc_paused): its passes over a loaded project find nothing to free and
+    # cost about 5% of compiling 1,000 segments, 3% of checking a small project.
+    if gc.isenabled():
+        gc.disable()
+        click.get_current_context().call_on_close(gc.enable)
 
 
 @main.command()

@@ -126,6 +126,22 @@ def test_check_errors_exit_1(shop):
     assert result.stderr.rstrip().endswith("1 error found")
 
 
+def test_a_command_pauses_the_garbage_collector_and_gives_it_back(shop, monkeypatch):
+    import gc
+
+    from segdsl import api
+
+    seen = []
+    real = api.check_project
+    monkeypatch.setattr(api, "check_project", lambda path: seen.append(gc.isenabled()) or real(path))
+    assert gc.isenabled()
+    assert run("check", cwd=shop).exit_code == 0
+    (shop / "segments" / "broken.seg").write_text("segment broken: agee > 3\n", "utf-8")
+    assert run("check", cwd=shop).exit_code == 1
+    assert seen == [False, False]
+    assert gc.isenabled()  # after a success and after an error exit alike
+
+
 def test_a_missing_segment_folder_points_at_the_setting(shop):
     config = shop / "segdsl.toml"
     config.write_text(config.read_text("utf-8").replace('segments = ["segments"]', 'segments = ["segments", "gone"]'),
