@@ -324,6 +324,8 @@ class _Convert:
 
     def _unescape(self, tok: Token) -> str:
         body = tok[1:-1]
+        if "\\" not in body:  # most strings: nothing to check or unescape
+            return body
         # escapes pair up left to right: in "back\\slash" the s follows an escaped backslash
         bad = next((m for m in re.finditer(r"\\.", body) if m.group()[1] not in '"\\'), None)
         if bad:
