@@ -22,6 +22,7 @@ TIME = ("date", "timestamp")
 
 
 _CACHED = ("_hash", "_summary")  # worked out once per node, kept in its __dict__
+_NODE_TYPES: set[type] = set()  # every IR node class: a set lookup beats hasattr in walks
 _LEAF_TYPES = ("str", "bool", "int", "Decimal", "EventSource")  # field types that hold no node
 
 
@@ -57,6 +58,7 @@ def _node(cls):
     cls.__hash__ = __hash__
     cls.__eq__ = __eq__
     cls.__getstate__ = __getstate__
+    _NODE_TYPES.add(cls)
     return cls
 
 
@@ -290,11 +292,12 @@ class Percentile(Cond):
 def _children(node) -> list:
     """The IR nodes directly under `node` (in fields, or in tuples of them)."""
     out = []
+    values = node.__dict__  # a frozen dataclass keeps its fields there
     for f in node._fields:
-        v = getattr(node, f)
-        if isinstance(v, tuple):
-            out.extend(x for x in v if hasattr(x, "_fields"))
-        elif hasattr(v, "_fields"):
+        v = values[f]
+        if type(v) is tuple:
+            out.extend(x for x in v if type(x) in _NODE_TYPES)
+        elif type(v) in _NODE_TYPES:
             out.append(v)
     return out
 
@@ -318,7 +321,7 @@ def _summary(node) -> tuple[int, bool]:
     of every sub-condition, and each would otherwise walk the segments it refers to again.
     Recursive, yet shallow: resolve asks it of each definition as it finishes, so the
     definitions below are known already, and one definition's own nesting is limited."""
-    if not hasattr(node, "_fields"):  # None, or a plain value
+    if type(node) not in _NODE_TYPES:  # None, or a plain value
         return 0, False
     found = node.__dict__.get("_summary")
     if found is None:
