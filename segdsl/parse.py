@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, partialmethod
 from importlib import resources
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -302,11 +302,8 @@ class _Convert:
         description = rest[0] if len(rest) == 2 else None
         return ast.Definition(kind, name, description, rest[-1], span=span, name_span=name_span)
 
-    def segment(self, span, children):
-        return self._definition("segment", span, children)
-
-    def trait(self, span, children):
-        return self._definition("trait", span, children)
+    segment = partialmethod(_definition, "segment")
+    trait = partialmethod(_definition, "trait")
 
     def description(self, span, children):
         return self._unescape(children[0])
@@ -434,26 +431,13 @@ class _Convert:
         event, column = target if isinstance(target, tuple) else (target, None)
         return ast.Aggregate(func, event, column, window[0] if window else None, span=span)
 
-    def agg_count(self, span, children):
-        return self._aggregate("count", span, children)
-
-    def agg_first(self, span, children):
-        return self._aggregate("first", span, children)
-
-    def agg_last(self, span, children):
-        return self._aggregate("last", span, children)
-
-    def agg_sum(self, span, children):
-        return self._aggregate("sum", span, children)
-
-    def agg_avg(self, span, children):
-        return self._aggregate("avg", span, children)
-
-    def agg_min(self, span, children):
-        return self._aggregate("min", span, children)
-
-    def agg_max(self, span, children):
-        return self._aggregate("max", span, children)
+    agg_count = partialmethod(_aggregate, "count")
+    agg_first = partialmethod(_aggregate, "first")
+    agg_last = partialmethod(_aggregate, "last")
+    agg_sum = partialmethod(_aggregate, "sum")
+    agg_avg = partialmethod(_aggregate, "avg")
+    agg_min = partialmethod(_aggregate, "min")
+    agg_max = partialmethod(_aggregate, "max")
 
     # windows and ranges
     def last_window(self, span, children):
@@ -516,17 +500,10 @@ class _Convert:
     def _text(self, kind, span, children):
         return ast.TextMatch(kind, children[0], children[1], span=span)
 
-    def contains(self, span, children):
-        return self._text("contains", span, children)
-
-    def starts_with(self, span, children):
-        return self._text("starts_with", span, children)
-
-    def ends_with(self, span, children):
-        return self._text("ends_with", span, children)
-
-    def matches(self, span, children):
-        return self._text("matches", span, children)
+    contains = partialmethod(_text, "contains")
+    starts_with = partialmethod(_text, "starts_with")
+    ends_with = partialmethod(_text, "ends_with")
+    matches = partialmethod(_text, "matches")
 
     def is_null(self, span, children):
         return ast.IsNull(children[0], span=span)
@@ -551,11 +528,8 @@ class _Convert:
         tok, value = children
         return ast.Percentile(direction, Decimal(str(tok)[:-1]), value, span=span)
 
-    def top(self, span, children):
-        return self._percentile("top", span, children)
-
-    def bottom(self, span, children):
-        return self._percentile("bottom", span, children)
+    top = partialmethod(_percentile, "top")
+    bottom = partialmethod(_percentile, "bottom")
 
 
 # --- what Lark calls ------------------------------------------------------------------
@@ -621,6 +595,7 @@ _CALLBACKS = SimpleNamespace(
     start=lambda children: [child.value for child in children],
     atom=_parenthesised,
     comp_op=_operator, add_op=_operator, mul_op=_operator,
-    **{name: _rule(method, "chain" if name in ("arith", "term") else "none" if name in ("segment", "trait") else "level")
-       for name, method in vars(_Convert).items() if not name.startswith("_") and callable(method)},
+    **{name: _rule(getattr(_Convert, name),  # a partialmethod read from the class is a function
+                   "chain" if name in ("arith", "term") else "none" if name in ("segment", "trait") else "level")
+       for name in vars(_Convert) if not name.startswith("_") and callable(getattr(_Convert, name))},
 )
