@@ -202,12 +202,7 @@ def build_project(config: Config, files: dict[str, str], sources, diags: Collect
     definitions = []
     for shown, text in files.items():
         definitions.extend(parse_source(text, shown, diags))
-    try:
-        program = resolve(definitions, config, diags)
-    except RecursionError:
-        diags.error("E003", "definitions refer to each other too deeply to check", None,
-                    "shorten the chains of traits and segments that refer to each other")
-        return None, diags.diagnostics, sources
+    program = resolve(definitions, config, diags)
     return Project(config, program, sources, root), _in_source_order(diags.diagnostics), sources
 
 

@@ -1,13 +1,14 @@
 """Stage 2: syntax trees + config -> typed IR, checking every name and type on the way.
 
-Each definition is resolved once, on first use, so definitions may come in any order and
-in any file; a reference back into a definition still being resolved is a cycle, reported
-with its path. Errors are collected and resolution goes on, so one run reports them all;
-a value that already failed becomes `ir.Invalid` and raises nothing further.
+Definitions may come in any order and in any file: each is resolved once, after those it
+uses (a walk of the references first finds that order, and any cycle, with its path).
+Errors are collected and resolution goes on, so one run reports them all; a value that
+already failed becomes `ir.Invalid` and raises nothing further.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -64,13 +65,66 @@ def resolve(definitions: list[ast.Definition], config: Config, diags: Collector)
         else:
             by_name[d.name] = d
     program = Program(config, by_name)
+    for name in _bottom_up(by_name, diags):
+        resolver.definition(name)
     for name, d in by_name.items():
-        result = resolver.definition(name, d.name_span)
+        result = resolver.done[name]
         if d.kind == "segment":
             program.segments[name] = result
         else:
             program.traits[name] = result
     return program
+
+
+def _bottom_up(by_name: dict[str, ast.Definition], diags: Collector) -> list[str]:
+    """The definitions, each after those it uses, so that resolving one finds the ones it
+    uses resolved and no chain of references, however long, recurses. A reference back to
+    a definition on the walk's path closes a cycle: reported there, with that path."""
+    order, done, path = [], set(), {}  # path: each name on it -> its uses not yet walked
+    for root in by_name:
+        if root not in done:
+            path[root] = iter(_uses(by_name[root].body, by_name))
+        while path:
+            name = next(reversed(path))
+            for used, span in path[name]:
+                if used in path:
+                    on_path = list(path)
+                    diags.error(
+                        "N005", "definitions refer to each other in a cycle: "
+                        + " -> ".join(on_path[on_path.index(used):] + [used]), span,
+                        "a segment or trait may not depend on itself, directly or through others",
+                    )
+                elif used not in done:
+                    path[used] = iter(_uses(by_name[used].body, by_name))
+                    break
+            else:
+                del path[name]
+                done.add(name)
+                order.append(name)
+    return order
+
+
+def _uses(body: ast.Node, by_name: dict[str, ast.Definition]) -> list[tuple[str, Span]]:
+    """The segments and traits `body` refers to, with where, in the order resolving it
+    meets them. Aggregates and `did` name only an event and its columns."""
+    out, todo = [], [body]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Ref, ast.InSegment)):
+            d = by_name.get(node.name)
+            if d is not None and d.kind == ("trait" if isinstance(node, ast.Ref) else "segment"):
+                out.append((node.name, node.span))
+        elif not isinstance(node, (ast.Aggregate, ast.Did)):
+            todo.extend(reversed(_ast_children(node)))
+    return out
+
+
+def _ast_children(node: ast.Node) -> list[ast.Node]:
+    out = []
+    for f in dataclasses.fields(node):
+        v = getattr(node, f.name)
+        out.extend(x for x in (v if isinstance(v, tuple) else (v,)) if isinstance(x, ast.Node))
+    return out
 
 
 def _failed(d: ast.Definition):
@@ -103,7 +157,7 @@ class _Resolver:
         self.columns = dict(config.entity.columns)
         self.event_columns = {name: dict(ev.columns) for name, ev in config.events.items()}
         self.done: dict[str, ir.Cond | ir.Value] = {}
-        self.stack: list[str] = []
+        self.resolving = False  # a definition's body is being resolved
 
     def error(self, code: str, message: str, span: Span | None, *hints: str) -> ir.Invalid:
         self.diags.error(code, message, span, *hints)
@@ -111,23 +165,20 @@ class _Resolver:
 
     # --- definitions ------------------------------------------------------------------
 
-    def definition(self, name: str, span: Span | None):
+    def definition(self, name: str):
+        """The meaning of definition `name`. `resolve` asks for them bottom-up, so one
+        that a definition uses and is not done yet is in a cycle, reported already."""
         if name in self.done:
             return self.done[name]
         d = self.defs[name]
-        if name in self.stack:
-            path = self.stack[self.stack.index(name):] + [name]
-            self.error(
-                "N005", "definitions refer to each other in a cycle: " + " -> ".join(path), span,
-                "a segment or trait may not depend on itself, directly or through others",
-            )
+        if self.resolving:
             return _failed(d)
-        self.stack.append(name)
+        self.resolving = True
         if d.kind == "segment":
             result = self.cond(d.body, _ENTITY)
         else:
             result = self.value(d.body, _ENTITY)
-        self.stack.pop()
+        self.resolving = False
         depth = ir.depth(result)
         # reported once: the definitions using this one see Invalid, and say no more
         if depth > MAX_IR_DEPTH and not ir.has_invalid(result):
@@ -298,7 +349,7 @@ class _Resolver:
             hint = f"'{node.name}' is a trait; use it as a value" if d else did_you_mean(node.name, segments)
             self.error("N004", f"unknown segment '{node.name}'", node.span, hint)
             return ir.Truthy(ir.Invalid())
-        return ir.SegmentRef(node.name, self.definition(node.name, node.span))
+        return ir.SegmentRef(node.name, self.definition(node.name))
 
     def _percentile(self, node: ast.Percentile, scope):
         if scope.event is not None:
@@ -345,7 +396,7 @@ class _Resolver:
                 return self.error(
                     "N003", f"'{name}' is a segment, not a value", node.span, f"write `in segment {name}`"
                 )
-            resolved = self.definition(name, node.span)
+            resolved = self.definition(name)
             if _invalid(resolved):
                 return ir.Invalid()
             return ir.Trait(name, resolved)

@@ -123,6 +123,28 @@ def test_a_chain_too_deep_to_compile_fails_the_check_once_where_it_goes_too_deep
                          "segments and traits it uses (at most 150)")
 
 
+def test_a_chain_written_top_down_is_checked_like_one_written_bottom_up():
+    # each definition uses the one below it: resolving them recursively from the top would
+    # run out of Python's stack long before the depth limit could say where it went wrong
+    src = "".join(f"segment s{i}: in segment s{i + 1}\n" for i in range(1499)) + "segment s1499: age > 1\n"
+    with pytest.raises(segdsl.SegdslError) as err:
+        segdsl.project_from_sources(CONFIG, {"a.seg": src})
+    [d] = err.value.diagnostics
+    assert (d.code, d.span.line) == ("E003", 1351)
+    assert d.message.startswith("segment 's1350' is nested too deeply to compile: 151 levels")
+
+
+def test_thousands_of_definitions_in_cycles_each_report_their_cycle():
+    # one long tangle of references, each closing a short cycle with its neighbour
+    src = "".join(f"segment s{i}: in segment s{i + 1} or in segment s{max(i - 1, 0)}\n" for i in range(1499))
+    with pytest.raises(segdsl.SegdslError) as err:
+        segdsl.project_from_sources(CONFIG, {"a.seg": src + "segment s1499: age > 1\n"})
+    diags = err.value.diagnostics
+    assert {d.code for d in diags} == {"N005"} and len(diags) == 1499
+    assert diags[2].message == "definitions refer to each other in a cycle: s1 -> s2 -> s1"
+    assert (diags[2].span.line, diags[2].span.col) == (3, 41)
+
+
 @pytest.mark.parametrize("kind", ["division", "or not", "percentile"])
 def test_what_checks_at_the_depth_limit_compiles_on_every_dialect(kind):
     # the kinds of level that take the most stack to compile, each chained up to the limit
