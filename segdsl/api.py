@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import CONFIG_FILE, Config, load_config, segment_folders, setting_span
 from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors
 from .parse import parse_source
-from .resolve import Program, resolve
+from .resolve import TOO_DEEP_HINT, Program, resolve
 
 
 def _gc_paused(fn):
@@ -74,7 +74,7 @@ class Project:
         d = self.program.definitions[name]
         return SegdslError(
             [Diagnostic("E003", f"segment '{name}' is nested too deeply to compile", d.name_span,
-                        ("name parts of it as traits or segments",))],
+                        (TOO_DEEP_HINT,))],
             self.sources,
         )
 

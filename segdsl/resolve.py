@@ -20,10 +20,13 @@ from .diagnostics import Collector, Span, did_you_mean
 _MIDNIGHT = dt.time(0, 0)
 # Levels of meaning a definition may have, counting those of the segments and traits it
 # uses. Compiling recurses through them and runs out of Python's stack at 175 to 330,
-# by the kind of level (a division takes most); checking stops here so that a project
-# that checks also compiles, and lint need not guard each recursion. One definition
-# reaches about 100 (parse.MAX_DEPTH); only long chains of references come near this.
+# by the kind of level (a division takes most); checking stops here so that compiling
+# and lint need not guard each recursion. One definition reaches about 100
+# (parse.MAX_DEPTH); only long chains of references come near this. Depth is not size:
+# a trait is written out wherever it is used, so traits that each use the one before
+# twice make SQL that doubles with each, and only the compile's own limits stop that.
 MAX_IR_DEPTH = 150
+TOO_DEEP_HINT = "shorten the chain of segments and traits that refer to each other"
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
@@ -185,7 +188,7 @@ class _Resolver:
             self.error(
                 "E003", f"{d.kind} '{name}' is nested too deeply to compile: {depth} levels, "
                 f"counting the segments and traits it uses (at most {MAX_IR_DEPTH})", d.name_span,
-                "shorten the chain of segments and traits that refer to each other",
+                TOO_DEEP_HINT,
             )
             result = _failed(d)
         self.done[name] = result
