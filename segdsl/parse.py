@@ -402,11 +402,13 @@ class _Convert:
         return ast.Neg(value, span=span)
 
     def _chain(self, span, children):
-        # `a - b + c` arrives flat: fold it to the left
-        result = children[0]
+        # `a - b + c` arrives flat, as _Built: fold it to the left. Each fold spans from the
+        # chain's start to the end of its right operand, parentheses around either included,
+        # so that `(a - b) * c` spans all of that, not `a - b) * c`.
+        result = children[0].value
         for op, right in zip(children[1::2], children[2::2]):
-            where = Span(self.file, result.span.line, result.span.col, right.span.end_line, right.span.end_col)
-            result = ast.Arith(op, result, right, span=where)
+            where = Span(self.file, span.line, span.col, right.end_line, right.end_column)
+            result = ast.Arith(op.value, result, right.value, span=where)
         return result
 
     arith = _chain
@@ -558,10 +560,15 @@ class _Built:
         self.depth = depth
 
 
+# What a rule adds to the depth of an expression: one level, unless named here. A chain
+# (`a + b - c`) adds one per operator, as it nests once folded, and its conversion gets its
+# children as _Built, to span parentheses; a definition holds an expression rather than
+# nesting in one.
+_NESTS = {"arith": "chain", "term": "chain", "segment": "none", "trait": "none"}
+
+
 def _rule(convert, nests: str):
-    """Lark's callback for one `_Convert` method. `nests`: what the rule adds to the depth of
-    an expression: "level" one, "chain" (`a + b - c`) one per operator, as it nests once
-    folded, "none" for a definition, which holds an expression rather than nesting in one."""
+    """Lark's callback for one `_Convert` method; `nests` as in _NESTS."""
 
     def callback(children):
         first, last = children[0], children[-1]
@@ -570,7 +577,7 @@ def _rule(convert, nests: str):
         values, depth = [], 0
         for child in children:
             if type(child) is _Built:
-                values.append(child.value)
+                values.append(child if nests == "chain" else child.value)
                 depth = max(depth, child.depth)
             elif child.type in _VALUE_TOKENS:
                 values.append(child)
@@ -595,7 +602,6 @@ _CALLBACKS = SimpleNamespace(
     start=lambda children: [child.value for child in children],
     atom=_parenthesised,
     comp_op=_operator, add_op=_operator, mul_op=_operator,
-    **{name: _rule(getattr(_Convert, name),  # a partialmethod read from the class is a function
-                   "chain" if name in ("arith", "term") else "none" if name in ("segment", "trait") else "level")
+    **{name: _rule(getattr(_Convert, name), _NESTS.get(name, "level"))  # a partialmethod read from the class is a function
        for name in vars(_Convert) if not name.startswith("_") and callable(getattr(_Convert, name))},
 )

@@ -3,6 +3,7 @@ the syntax tree is built from while Lark parses (parse._Convert, parse._rule).""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 
@@ -54,6 +55,14 @@ def test_every_node_spans_its_own_text_keywords_included_and_parentheses_only_fo
 def test_a_parenthesised_part_widens_its_parents_span_to_the_parentheses():
     (definition,), _ = parsed("segment s: (age) > 3\n")
     assert (definition.body.span.col, definition.body.left.span.col) == (12, 13)
+
+
+def test_each_step_of_a_chain_spans_the_parentheses_of_its_operands():
+    text = "segment s: (age - 1) * 2 > 3 and a * (b + c) * d > 0\n"
+    (definition,), _ = parsed(text)
+    first, second = (item.left for item in definition.body.items)
+    assert [_text(text, node.span) for node in (first, first.left, second, second.left)] == [
+        "(age - 1) * 2", "age - 1", "a * (b + c) * d", "a * (b + c)"]
 
 
 def test_literal_errors_of_a_text_that_fails_to_parse_are_reported_once():
@@ -119,6 +128,23 @@ def _where(span) -> tuple[tuple[int, int], tuple[int, int]]:
     return (span.line, span.col), (span.end_line, span.end_col)
 
 
+def _text(text: str, span) -> str:
+    lines = text.split("\n")[span.line - 1:span.end_line]
+    lines[-1] = lines[-1][:span.end_col - 1]
+    lines[0] = lines[0][span.col - 1:]
+    return "\n".join(lines)
+
+
+def _balanced(code: str) -> bool:
+    """Whether the parentheses of `code` pair up, leaving out strings and comments."""
+    depth = 0
+    for char in re.sub(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*', "", code):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sources(with_noise=True))
 def test_every_span_is_in_the_file_and_inside_its_parents(text):
@@ -129,6 +155,7 @@ def test_every_span_is_in_the_file_and_inside_its_parents(text):
         start, end = _where(node.span)
         assert (1, 1) <= start < end <= (len(lines), len(lines[-1]) + 1), (node, start, end)
         assert end[1] <= len(lines[end[0] - 1]) + 1
+        assert _balanced(_text(text, node.span)), (node, _text(text, node.span))
         if parent is not None:
             outer = _where(parent.span)
             assert outer[0] <= start and end <= outer[1], (node, parent)
