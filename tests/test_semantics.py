@@ -246,9 +246,10 @@ def test_every_form_and_its_negation_in_one_statement(con):
     everyone = {p[0] for p in PEOPLE}
     source = "".join(f"segment f{i}: {body}\nsegment n{i}: not ({body})\n" for i, (body, _) in enumerate(forms))
     project = segdsl.project_from_sources(CONFIG, {"s.seg": source})
-    wide = con.execute(project.compile_many(None, "duckdb", AS_OF, "wide")).fetchall()
+    result = con.execute(project.compile_many(None, "duckdb", AS_OF, "wide"))
+    columns = [column[0] for column in result.description]
+    wide = result.fetchall()
     long = con.execute(project.compile_many(None, "duckdb", AS_OF, "long")).fetchall()
-    columns = ["id", *project.segments]
     for i, (body, expected) in enumerate(forms):
         for name, want in ((f"f{i}", expected), (f"n{i}", everyone - expected)):
             at = columns.index(name)
