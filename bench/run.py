@@ -438,6 +438,7 @@ def compile_one(args, res):
     n = args.compile_runs
     rows = []
     res["one_segment"] = {}
+    blocks = -(-n // BLOCK)  # whole blocks: at least n runs
     for name, ibis_fn, prql_text in [("typical_attr", ibis_attr, PRQL_ATTR), ("typical_mixed", ibis_mixed, PRQL_MIXED)]:
         src = {"typical.seg": segment_source(name)}
 
@@ -451,7 +452,7 @@ def compile_one(args, res):
         # Interleaved in blocks, so drift on a noisy machine hits all alike while each runs
         # warm, as when compiling a project: one call right after another compiler's runs
         # on a cold CPU cache and takes about twice as long, whichever compiler it is.
-        for _ in range(-(-n // BLOCK)):  # whole blocks: at least n runs
+        for _ in range(blocks):
             t_ours += timed(ours, BLOCK)
             t_ibis += timed(ibis_fn, BLOCK)
             t_prql += timed(lambda: prql(prql_text), BLOCK)
@@ -462,7 +463,7 @@ def compile_one(args, res):
         rows.append([name, fmt_s(mo), fmt_s(mc), fmt_s(mi), fmt_s(mp), f"{mi / mo:.1f}x", f"{mp / mo:.1f}x",
                      "yes" if mo < 1e-3 else "NO",
                      "yes" if mi / mo >= 5 else "NO", "yes" if mp / mo >= 3 else "NO"])
-    table(f"compile: one 7-predicate segment to DuckDB SQL, median of {-(-n // BLOCK) * BLOCK} in-process runs "
+    table(f"compile: one 7-predicate segment to DuckDB SQL, median of {blocks * BLOCK} in-process runs "
           "(ours = config + parse + check + SQL; Ibis = build expr + to_sql; PRQL = prqlc.compile)",
           ["segment", "segdsl", "SQL only", "Ibis", "PRQL", "Ibis/ours", "PRQL/ours", "<1 ms", ">=5x Ibis",
            ">=3x PRQL"], rows)
@@ -588,8 +589,14 @@ def _q(sql: str) -> str:
     return sql.strip().rstrip(";")
 
 
-def peak_rss_mb(db: Path, sql: str) -> float:
-    """Peak RSS of a fresh process that opens the database and runs `sql` once: the kernel's
+def counted(sql: str) -> str:
+    """The query counting the rows of `sql`, whose rows are members: counting them needs
+    every row's condition."""
+    return f"SELECT count(*) FROM ({_q(sql)}) q"
+
+
+def peak_rss_mb(db: Path, query: str) -> float:
+    """Peak RSS of a fresh process that opens the database and runs `query` once: the kernel's
     high-water mark VmHWM from /proc/self/status (exact, no sampling; unlike getrusage's
     ru_maxrss it is not inherited from the parent across fork + exec)."""
     code = (
@@ -598,14 +605,14 @@ def peak_rss_mb(db: Path, sql: str) -> float:
         "con.execute(sys.stdin.read()).fetchall()\n"
         "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], input=f"SELECT count(*) FROM ({_q(sql)}) q",
+    out = subprocess.run([sys.executable, "-c", code], input=query,
                          capture_output=True, text=True, check=True)
     return int(out.stdout.split()[-1]) / 1024
 
 
 def check_same(con, ours: str, hand: str) -> int:
     n_ours, n_distinct = con.execute(f"SELECT count(*), count(DISTINCT customer_id) FROM ({_q(ours)}) q").fetchone()
-    n_hand = con.execute(f"SELECT count(*) FROM ({_q(hand)}) q").fetchone()[0]
+    n_hand = con.execute(counted(hand)).fetchone()[0]
     a = con.execute(f"SELECT count(*) FROM (({_q(ours)}) EXCEPT ({_q(hand)})) q").fetchone()[0]
     b = con.execute(f"SELECT count(*) FROM (({_q(hand)}) EXCEPT ({_q(ours)})) q").fetchone()[0]
     assert n_ours == n_distinct == n_hand and a == b == 0, (n_ours, n_distinct, n_hand, a, b)
@@ -613,8 +620,7 @@ def check_same(con, ours: str, hand: str) -> int:
 
 
 def run_count(con, sql: str) -> float:
-    """Time a statement whose rows are members: counting them needs every row's condition."""
-    return run_timed(con, f"SELECT count(*) FROM ({_q(sql)}) q")
+    return run_timed(con, counted(sql))
 
 
 def run_timed(con, query: str) -> float:
@@ -643,7 +649,7 @@ def bench_eval(args, results, db: Path):
                 ts.append(run_count(con, sql))
             i += 1
         mo, mh = median(t_ours), median(t_hand)
-        rss_o, rss_h = (peak_rss_mb(db, ours), peak_rss_mb(db, hand)) if not args.no_memory else (None, None)
+        rss_o, rss_h = (peak_rss_mb(db, counted(ours)), peak_rss_mb(db, counted(hand))) if not args.no_memory else (None, None)
         res[name] = {"members": members, "ours_s": mo, "hand_s": mh, "ratio": mo / mh,
                      "ours_all_s": t_ours, "hand_all_s": t_hand,
                      "peak_rss_ours_mb": rss_o, "peak_rss_hand_mb": rss_h, "ours_sql": ours, "hand_sql": hand.strip()}
@@ -676,13 +682,15 @@ def bench_many(args, results, db: Path):
     wide_sql = project.compile_many(names, dialect="duckdb", as_of=AS_OF, shape="wide")
 
     # correctness: per-segment member counts of the long and wide shapes equal the single statements'
-    single_counts = {n: con.execute(f"SELECT count(*) FROM ({_q(s)}) q").fetchone()[0] for n, s in singles.items()}
+    single_counts = {n: con.execute(counted(s)).fetchone()[0] for n, s in singles.items()}
     cols = [d[0] for d in con.execute(f"SELECT * FROM ({_q(long_sql)}) q LIMIT 0").description]
     seg_col = cols[1] if len(cols) > 1 else cols[0]
     long_counts = dict(con.execute(f"SELECT {seg_col}, count(*) FROM ({_q(long_sql)}) q GROUP BY 1").fetchall())
     long_dups = con.execute(f"SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT * FROM ({_q(long_sql)}) q2) d) FROM ({_q(long_sql)}) q").fetchone()[0]
     wide_cols = [d[0] for d in con.execute(f"SELECT * FROM ({_q(wide_sql)}) q LIMIT 0").description]
     checked = [n for n in names if n in wide_cols]
+    if not checked:  # a wide statement without the segments' columns: nothing below would mean anything
+        raise SystemExit(f"compile_many's wide shape has none of the segments' columns: {wide_cols}")
     # the wide shape is timed by this too: under a bare count(*) the engine drops every
     # flag column, and with them the rankings and conditions
     wide_flags = "SELECT " + ", ".join(f'count(*) FILTER (WHERE q."{n}")' for n in checked) + f" FROM ({_q(wide_sql)}) q"
@@ -703,7 +711,7 @@ def bench_many(args, results, db: Path):
     for n in list(mismatches):
         for _ in range(5):
             a = con.execute(f"SELECT count(*) FROM ({_q(long_sql)}) q WHERE {seg_col} = '{n}'").fetchone()[0]
-            b = con.execute(f"SELECT count(*) FROM ({_q(singles[n])}) q").fetchone()[0]
+            b = con.execute(counted(singles[n])).fetchone()[0]
             if a == b:
                 mismatches.remove(n)
                 flaky.append(n)
@@ -734,9 +742,11 @@ def bench_many(args, results, db: Path):
     ml, mw, mo, me = median(t_long), median(t_wide), median(t_one), median(t_each)
     typical = median([median(v) for v in per_single.values()])
     slowest = max(names, key=lambda n: median(per_single[n]))
-    rss_long = peak_rss_mb(db, long_sql) if not args.no_memory else None
-    scanned = {"long": rows_scanned(con, long_sql), "wide": rows_scanned(con, wide_sql),
-               "one": rows_scanned(con, one_sql), "one_by_one": sum(rows_scanned(con, s) for s in singles.values())}
+    rss_long = peak_rss_mb(db, counted(long_sql)) if not args.no_memory else None
+    # the queries timed above, wide_flags among them
+    scanned = {"long": rows_scanned(con, counted(long_sql)), "wide": rows_scanned(con, wide_flags),
+               "one": rows_scanned(con, counted(one_sql)),
+               "one_by_one": sum(rows_scanned(con, counted(s)) for s in singles.values())}
     res.update({"long_s": ml, "wide_s": mw, "one_s": mo, "one_segment": one, "one_by_one_s": me,
                 "median_single_s": typical, "slowest_single": slowest, "slowest_single_s": median(per_single[slowest]),
                 "long_over_one": ml / mo, "wide_over_one": mw / mo, "one_by_one_over_long": me / ml,
@@ -759,14 +769,14 @@ def bench_many(args, results, db: Path):
 
 # ---------------------------------------------------------------------------------------
 
-def rows_scanned(con, sql: str) -> int:
-    """Rows DuckDB read from tables for `sql` (its profiler's total_rows_scanned): what a
+def rows_scanned(con, query: str) -> int:
+    """Rows DuckDB read from tables for `query` (its profiler's total_rows_scanned): what a
     warehouse billing by the byte scanned would charge for, up to the row width."""
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
         con.execute("PRAGMA enable_profiling = 'json'")
         con.execute(f"PRAGMA profiling_output = '{f.name}'")
         try:
-            con.execute(f"SELECT count(*) FROM ({_q(sql)}) q").fetchall()
+            con.execute(query).fetchall()
         finally:
             con.execute("PRAGMA disable_profiling")
         profile = json.loads(Path(f.name).read_text())
