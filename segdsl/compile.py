@@ -465,8 +465,8 @@ def _join(items: list[exp.Expression], connector: type[exp.Connector]) -> exp.Ex
     return joined
 
 
-_FLIP = {_BINARY[op]: _BINARY[negated] for op, negated in _NEGATE.items()}
+_NEGATED = {_BINARY[op]: _BINARY[negated] for op, negated in _NEGATE.items()}  # by sqlglot class
 
 
 def _invert(comparison: exp.Expression) -> exp.Expression:
-    return _FLIP[type(comparison)](this=comparison.this, expression=comparison.expression)
+    return _NEGATED[type(comparison)](this=comparison.this, expression=comparison.expression)

@@ -1,8 +1,9 @@
-"""Renderers for diagnostics: text with a caret, JSON, GitHub annotations, SARIF 2.1.0.
+"""Renderers for diagnostics as machines read them: JSON, GitHub annotations, SARIF 2.1.0.
 
-Every stage produces the same `Diagnostic`; how it is shown is chosen here, by format.
-File names are as `check` shows them: relative to the current folder, so run segdsl from
-the repository root for annotations to land on a pull request's lines.
+Every stage produces the same `Diagnostic`; the text form, with a caret under the
+source, is diagnostics.render_text, and the others are chosen here by format. File
+names are as `check` shows them: relative to the current folder, so run segdsl from the
+repository root for annotations to land on a pull request's lines.
 """
 
 from __future__ import annotations

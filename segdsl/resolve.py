@@ -27,7 +27,6 @@ _MIDNIGHT = dt.time(0, 0)
 # twice make SQL that doubles with each, and only the compile's own limits stop that.
 MAX_IR_DEPTH = 150
 TOO_DEEP_HINT = "shorten the chain of segments and traits that refer to each other"
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
 @dataclass
