@@ -155,7 +155,7 @@ class Context:
         self._ir: dict = {}
         self._sites: list[Site] | None = None
         self._groups: list[Group] | None = None
-        self._parts: dict[int, tuple[Site, Part | None]] = {}  # id(site) -> its Part
+        self._parts: dict[tuple, tuple[ast.Node, Part | None]] = {}  # (id(node), event) -> its Part
         self._comments: dict[str, dict[int, str]] = {}  # file -> line -> its comment
 
     def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
@@ -223,11 +223,13 @@ class Context:
                 if isinstance(child, ast.Node):
                     self._walk(d, child, event, negations, False, out)
 
-    def part(self, site: Site) -> Part | None:
-        """The Part of one condition site (see `_logic.part_of`), worked out once for all rules."""
-        if id(site) not in self._parts:
-            self._parts[id(site)] = (site, part_of(self, site))  # the site kept: its id stays unique
-        return self._parts[id(site)][1]
+    def part(self, node: ast.Node, event: str | None = None) -> Part | None:
+        """The Part of one condition (see `_logic.part_of`), worked out once for all rules,
+        whether they take it as a site or as an item of a chain."""
+        key = (id(node), event)
+        if key not in self._parts:
+            self._parts[key] = (node, part_of(self, node, event))  # the node kept: its id stays unique
+        return self._parts[key][1]
 
     def groups(self, op: str | None = None) -> list[Group]:
         """The maximal `and` / `or` chains (an `and` nested directly in an `and` joins it)."""

@@ -490,16 +490,16 @@ def negates(a: Part, b: Part) -> bool:
 
 
 def parts(ctx, group, expand: bool) -> list[Part]:
+    """The Parts of a chain's items; with `expand`, an item whose meaning is itself a
+    chain of the same kind (`in segment s`, a trait) gives one per condition of it."""
     kind = ir.And if group.op == "and" else ir.Or
     out = []
     for item in group.items:
-        c = ctx.cond(item, group.event)
-        if c is None:
+        whole = ctx.part(item, group.event)
+        if whole is None:
             continue
-        pieces = _flatten(strip(c), kind) if expand else [strip(c)]
-        for p in pieces:
-            a = atom(p)
-            out.append(Part(item, p, *(a if a else (None, None))))
+        pieces = _flatten(whole.cond, kind) if expand else [whole.cond]
+        out.extend([whole] if len(pieces) == 1 else [_part(item, p) for p in pieces])
     return out
 
 
@@ -527,11 +527,12 @@ def _count_set(value, lo, hi):
     return _empty_set(value, "num")._make(False, [(lo, True, hi, True)], "num")
 
 
-def part_of(ctx, site) -> Part | None:
-    """The Part for one condition site (no expansion), or None when it does not check."""
-    c = ctx.cond(site.node, site.event)
-    if c is None:
-        return None
-    c = strip(c)
+def part_of(ctx, node, event) -> Part | None:
+    """The Part for one condition (no expansion), or None when it does not check."""
+    c = ctx.cond(node, event)
+    return None if c is None else _part(node, strip(c))
+
+
+def _part(node, c) -> Part:
     a = atom(c)
-    return Part(site.node, c, *(a if a else (None, None)))
+    return Part(node, c, *(a if a else (None, None)))

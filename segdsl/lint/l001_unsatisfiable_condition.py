@@ -22,7 +22,7 @@ NAME = "unsatisfiable-condition"
 
 def check(ctx):
     for site in ctx.sites():
-        part = ctx.part(site)
+        part = ctx.part(site.node, site.event)
         if part is not None and part.set is not None and part.set.empty:
             yield ctx.diagnostic(
                 CODE, site.node.span, f"`{ctx.text(site.node)}` can never be true",

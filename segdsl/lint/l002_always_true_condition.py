@@ -46,7 +46,7 @@ def check(ctx):
                 "`x > 1 or x <= 1` would not be always true",
             )
     for site in ctx.sites():
-        part = ctx.part(site)
+        part = ctx.part(site.node, site.event)
         if part is None or part.set is None:
             continue
         try:
