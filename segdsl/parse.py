@@ -493,11 +493,11 @@ class _Convert:
         value, (low, high) = children
         return ast.InRange(value, low, high, span=span)
 
-    def in_list(self, span, children):
-        return ast.InList(children[0], children[1], span=span)
+    def _in_list(self, negated, span, children):
+        return ast.InList(children[0], children[1], negated=negated, span=span)
 
-    def not_in_list(self, span, children):
-        return ast.InList(children[0], children[1], negated=True, span=span)
+    in_list = partialmethod(_in_list, False)
+    not_in_list = partialmethod(_in_list, True)
 
     def _text(self, kind, span, children):
         return ast.TextMatch(kind, children[0], children[1], span=span)
@@ -507,20 +507,20 @@ class _Convert:
     ends_with = partialmethod(_text, "ends_with")
     matches = partialmethod(_text, "matches")
 
-    def is_null(self, span, children):
-        return ast.IsNull(children[0], span=span)
+    def _is_null(self, negated, span, children):
+        return ast.IsNull(children[0], negated=negated, span=span)
 
-    def is_not_null(self, span, children):
-        return ast.IsNull(children[0], negated=True, span=span)
+    is_null = partialmethod(_is_null, False)
+    is_not_null = partialmethod(_is_null, True)
 
     def in_window(self, span, children):
         return ast.InWindow(children[0], children[1], span=span)
 
-    def did(self, span, children):
-        return ast.Did(children[0], children[1] if len(children) > 1 else None, span=span)
+    def _did(self, negated, span, children):
+        return ast.Did(children[0], children[1] if len(children) > 1 else None, negated=negated, span=span)
 
-    def did_not(self, span, children):
-        return ast.Did(children[0], children[1] if len(children) > 1 else None, negated=True, span=span)
+    did = partialmethod(_did, False)
+    did_not = partialmethod(_did, True)
 
     def in_segment(self, span, children):
         name, span = children[0]
