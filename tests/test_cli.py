@@ -23,6 +23,8 @@ from click.testing import CliRunner
 import segdsl
 from segdsl.cli import main
 
+from conftest import twin_chains
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "shop"
 ERRORS_CONFIG = Path(__file__).resolve().parent / "errors" / "segdsl.toml"
@@ -553,11 +555,7 @@ ROBUSTNESS = {
                           "segment s:\n    t0 > 3\n").encode(), None, ""),
     # two chains written alike, each level using the one below twice: lint compared them
     # in time doubling per level (an hour at this length)
-    "twin_doubly_shared_chains": ("".join(
-        f"segment {c}0: age > 1\n" + "".join(
-            f"segment {c}{i}: (in segment {c}{i - 1} and age > {i}) or (in segment {c}{i - 1} and country = \"{i}\")\n"
-            for i in range(1, 30))
-        for c in "ab").encode(), 0, ""),
+    "twin_doubly_shared_chains": (twin_chains(30).encode(), 0, ""),
 }
 
 

@@ -11,6 +11,8 @@ import segdsl
 from segdsl.diagnostics import SegdslError, render_all
 from segdsl.lint import CASE_CONFIG, RULES, run_lint
 
+from conftest import twin_chains
+
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 MARK = "# <-"
@@ -225,12 +227,7 @@ def test_two_doubly_shared_chains_written_alike():
     field by field doubles per level (this length would take hours). Every b level is
     L008 against its a twin."""
     depth = 40
-    src = "".join(
-        f"segment {c}0: age > 1\n" + "".join(
-            f"segment {c}{i}: (in segment {c}{i - 1} and age > {i}) or (in segment {c}{i - 1} and country = \"{i}\")\n"
-            for i in range(1, depth))
-        for c in "ab")
-    project, found = lint(src)
+    project, found = lint(twin_chains(depth))
     twins = [d for d in found if d.code == "L008"]
     assert [d.span.line for d in twins] == list(range(depth + 1, 2 * depth + 1)), render_all(found, project.sources)
     assert all(f"as segment 'a{i}'" in d.message for i, d in enumerate(twins))
