@@ -316,20 +316,20 @@ def walk(*nodes):
         stack.extend(_children(n))
 
 
-def _summary(node) -> tuple[int, bool]:
-    """(depth, whether any part failed to check) of a tree, kept on each node: lint asks
-    of every sub-condition, and each would otherwise walk the segments it refers to again.
-    Recursive, yet shallow: resolve asks it of each definition as it finishes, so the
-    definitions below are known already, and one definition's own nesting is limited."""
+def _summary(node) -> tuple[int, bool, int]:
+    """(depth, whether any part failed to check, size) of a tree, kept on each node: lint
+    asks of every sub-condition, and each would otherwise walk the segments it refers to
+    again. Recursive, yet shallow: resolve asks it of each definition as it finishes, so
+    the definitions below are known already, and one definition's own nesting is limited."""
     if type(node) not in _NODE_TYPES:  # None, or a plain value
-        return 0, False
+        return 0, False, 0
     found = node.__dict__.get("_summary")
     if found is None:
-        depth, bad = 0, isinstance(node, Invalid)
+        depth, bad, size = 0, isinstance(node, Invalid), 1
         for child in _children(node):
-            d, b = _summary(child)
-            depth, bad = max(depth, d), bad or b
-        found = node.__dict__["_summary"] = (depth + 1, bad)  # frozen: past __setattr__
+            d, b, n = _summary(child)
+            depth, bad, size = max(depth, d), bad or b, size + n
+        found = node.__dict__["_summary"] = (depth + 1, bad, size)  # frozen: past __setattr__
     return found
 
 
@@ -341,3 +341,9 @@ def depth(node) -> int:
 def has_invalid(node) -> bool:
     """Whether a part of the tree failed to check."""
     return _summary(node)[1]
+
+
+def size(node) -> int:
+    """How many nodes the tree has written out: a sub-tree shared by two uses counts twice,
+    as compiled SQL writes it out at each use."""
+    return _summary(node)[2]

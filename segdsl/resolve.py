@@ -22,11 +22,14 @@ _MIDNIGHT = dt.time(0, 0)
 # uses. Compiling recurses through them and runs out of Python's stack at 175 to 330,
 # by the kind of level (a division takes most); checking stops here so that compiling
 # and lint need not guard each recursion. One definition reaches about 100
-# (parse.MAX_DEPTH); only long chains of references come near this. Depth is not size:
-# a trait is written out wherever it is used, so traits that each use the one before
-# twice make SQL that doubles with each, and only the compile's own limits stop that.
+# (parse.MAX_DEPTH); only long chains of references come near this.
 MAX_IR_DEPTH = 150
 TOO_DEEP_HINT = "shorten the chain of segments and traits that refer to each other"
+# Nodes a definition may have written out. Depth is not size: SQL writes a segment or
+# trait out at each use, so a chain of definitions each using the one before twice
+# doubles with each; 40 of them would never finish compiling. This many take about 1.5 s
+# and 4 MB of SQL; the largest example segment has 34.
+MAX_IR_SIZE = 200_000
 
 
 @dataclass
@@ -181,17 +184,32 @@ class _Resolver:
         else:
             result = self.value(d.body, _ENTITY)
         self.resolving = False
-        depth = ir.depth(result)
         # reported once: the definitions using this one see Invalid, and say no more
-        if depth > MAX_IR_DEPTH and not ir.has_invalid(result):
-            self.error(
-                "E003", f"{d.kind} '{name}' is nested too deeply to compile: {depth} levels, "
-                f"counting the segments and traits it uses (at most {MAX_IR_DEPTH})", d.name_span,
-                TOO_DEEP_HINT,
-            )
+        if not ir.has_invalid(result) and self._too_big(d, result):
             result = _failed(d)
         self.done[name] = result
         return result
+
+    def _too_big(self, d: ast.Definition, meaning) -> bool:
+        """Whether a definition's meaning is past what compiles (reported here)."""
+        if ir.depth(meaning) > MAX_IR_DEPTH:
+            self.error(
+                "E003", f"{d.kind} '{d.name}' is nested too deeply to compile: {ir.depth(meaning)} levels, "
+                f"counting the segments and traits it uses (at most {MAX_IR_DEPTH})", d.name_span,
+                TOO_DEEP_HINT,
+            )
+            return True
+        if ir.size(meaning) > MAX_IR_SIZE:
+            self.error(
+                "E003", f"{d.kind} '{d.name}' is too large to compile: written out, with each segment "
+                f"and trait at each of its uses, it has {ir.size(meaning):,} parts (at most {MAX_IR_SIZE:,})",
+                d.name_span,
+                "where each of a chain of definitions uses the one before twice, the size doubles with "
+                "each; use it once, e.g. `in segment s and (a or b)` rather than "
+                "`(in segment s and a) or (in segment s and b)`",
+            )
+            return True
+        return False
 
     # --- conditions and values --------------------------------------------------------
 

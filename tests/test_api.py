@@ -135,6 +135,23 @@ def test_a_chain_written_top_down_is_checked_like_one_written_bottom_up():
     assert d.message.startswith("segment 's1350' is nested too deeply to compile: 151 levels")
 
 
+def test_size_is_counted_per_use_and_the_first_definition_past_the_limit_is_reported(monkeypatch):
+    # traits each using the one before twice: the SQL writes each use out, doubling per level
+    src = "trait t0 = age\n" + "".join(f"trait t{i} = t{i - 1} + t{i - 1}\n" for i in range(1, 60))
+    sizes = [segdsl.ir.size(segdsl.project_from_sources(CONFIG, {"a.seg": src[:src.index(f"trait t{i + 1} ")]})
+                            .program.traits[f"t{i}"]) for i in range(5)]
+    assert all(later == 2 * (earlier + 1) + 1 for earlier, later in zip(sizes, sizes[1:])), sizes  # each use, the +
+    limit = sizes[3] + 3  # exactly `t3 > 1`: the comparison, t3's use, and the 1
+    monkeypatch.setattr(segdsl.resolve, "MAX_IR_SIZE", limit)
+    assert segdsl.project_from_sources(CONFIG, {"a.seg": src[:src.index("trait t4 ")] + "segment s: t3 > 1\n"})
+    with pytest.raises(segdsl.SegdslError) as err:
+        segdsl.project_from_sources(CONFIG, {"a.seg": src + "segment s: t59 > 1\n"})
+    [d] = err.value.diagnostics  # once, where it passes the limit; what uses it says no more
+    assert (d.code, d.span.line) == ("E003", 5)
+    assert d.message == (f"trait 't4' is too large to compile: written out, with each segment and trait at "
+                         f"each of its uses, it has {sizes[4]:,} parts (at most {limit:,})")
+
+
 def test_thousands_of_definitions_in_cycles_each_report_their_cycle():
     # one long tangle of references, each closing a short cycle with its neighbour
     src = "".join(f"segment s{i}: in segment s{i + 1} or in segment s{max(i - 1, 0)}\n" for i in range(1499))

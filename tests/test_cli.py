@@ -554,8 +554,10 @@ ROBUSTNESS = {
     "deep_trait_chain": (("".join(f"trait t{i} = t{i + 1} + 1\n" for i in range(3000)) + "trait t3000 = age\n"
                           "segment s:\n    t0 > 3\n").encode(), None, ""),
     # two chains written alike, each level using the one below twice: lint compared them
-    # in time doubling per level (an hour at this length)
-    "twin_doubly_shared_chains": (twin_chains(30).encode(), 0, ""),
+    # in time doubling per level (an hour at this length); their SQL doubles too
+    "twin_doubly_shared_chains": (twin_chains(30).encode(), 1, "too large to compile"),
+    "doubling_traits_60": (("trait t0 = age\n" + "".join(f"trait t{i} = t{i - 1} * t{i - 1}\n" for i in range(1, 60))
+                            + "segment s: t59 > 3\n").encode(), 1, "too large to compile"),
 }
 
 

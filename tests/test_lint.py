@@ -186,7 +186,17 @@ def test_the_comment_after_a_string_holding_hash_is_the_one_read():
 # --- shared definitions -----------------------------------------------------------------
 
 
-def test_doubly_shared_chain_of_segments():
+@pytest.fixture
+def no_size_limit(monkeypatch):
+    """Chains whose size doubles per level are refused by check (resolve.MAX_IR_SIZE) long
+    before lint would be slow on them; with the limit lifted, these tests show that lint
+    does not rely on it."""
+    import segdsl.resolve
+
+    monkeypatch.setattr(segdsl.resolve, "MAX_IR_SIZE", 2**60)
+
+
+def test_doubly_shared_chain_of_segments(no_size_limit):
     """Each segment uses the one before twice, so its IR is one shared sub-tree used twice
     per level: 40 levels are 2**40 nodes as a tree. Lint must look at a shared node once
     (per use, it would never finish), and still see through the chain: `same` is the
@@ -221,7 +231,7 @@ def test_lint_sees_one_ir_object_per_part_and_failing_parts_fail_each_time():
     assert cond(event_filter, "purchase") is not None
 
 
-def test_two_doubly_shared_chains_written_alike():
+def test_two_doubly_shared_chains_written_alike(no_size_limit):
     """Chains a and b say the same thing level by level, each level using the one below
     twice: their stripped trees are equal without being one object, and comparing them
     field by field doubles per level (this length would take hours). Every b level is
