@@ -8,7 +8,7 @@ Names are plain strings here; resolve.py decides what each one refers to.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from .diagnostics import Span
@@ -200,3 +200,24 @@ class Definition(Node):
     body: Node
     span: Span = _span()
     name_span: Span = _span()
+
+
+# --- walking ------------------------------------------------------------------------
+
+
+def children(node: Node) -> list[Node]:
+    """The nodes directly under `node`, in the order they were written."""
+    names = _FIELDS.get(type(node))
+    if names is None:  # once per class: dataclasses.fields is slow to ask per node
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node) if f.name not in ("span", "name_span"))
+    out = []
+    for name in names:
+        v = getattr(node, name)
+        if isinstance(v, Node):
+            out.append(v)
+        elif isinstance(v, tuple):
+            out.extend(x for x in v if isinstance(x, Node))
+    return out
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -8,7 +8,6 @@ already failed becomes `ir.Invalid` and raises nothing further.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -120,15 +119,7 @@ def _uses(body: ast.Node, by_name: dict[str, ast.Definition]) -> list[tuple[str,
             if d is not None and d.kind == ("trait" if isinstance(node, ast.Ref) else "segment"):
                 out.append((node.name, node.span))
         elif not isinstance(node, (ast.Aggregate, ast.Did)):
-            todo.extend(reversed(_ast_children(node)))
-    return out
-
-
-def _ast_children(node: ast.Node) -> list[ast.Node]:
-    out = []
-    for f in dataclasses.fields(node):
-        v = getattr(node, f.name)
-        out.extend(x for x in (v if isinstance(v, tuple) else (v,)) if isinstance(x, ast.Node))
+            todo.extend(reversed(ast.children(node)))
     return out
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Span, source_lines
@@ -217,11 +217,8 @@ class Context:
             if node.filter is not None:
                 self._walk(d, node.filter, node.name, 0, True, out)
             return
-        for f in fields(node):
-            v = getattr(node, f.name)
-            for child in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(child, ast.Node):
-                    self._walk(d, child, event, negations, False, out)
+        for child in ast.children(node):
+            self._walk(d, child, event, negations, False, out)
 
     def part(self, node: ast.Node, event: str | None = None) -> Part | None:
         """The Part of one condition (see `_logic.part_of`), worked out once for all rules,
