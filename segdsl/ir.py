@@ -329,6 +329,10 @@ def _summary(node) -> tuple[int, bool, int]:
         for child in _children(node):
             d, b, n = _summary(child)
             depth, bad, size = max(depth, d), bad or b, size + n
+        if type(node) is Aggregate:
+            # written once, in its event pass, and named at each use; its filter holds
+            # event columns and values only, as long as the text that wrote it
+            size = 1
         found = node.__dict__["_summary"] = (depth + 1, bad, size)  # frozen: past __setattr__
     return found
 
@@ -345,5 +349,5 @@ def has_invalid(node) -> bool:
 
 def size(node) -> int:
     """How many nodes the tree has written out: a sub-tree shared by two uses counts twice,
-    as compiled SQL writes it out at each use."""
+    as compiled SQL writes it out at each use; an aggregate, which it writes once, counts one."""
     return _summary(node)[2]

@@ -24,11 +24,12 @@ _MIDNIGHT = dt.time(0, 0)
 # (parse.MAX_DEPTH); only long chains of references come near this.
 MAX_IR_DEPTH = 150
 TOO_DEEP_HINT = "shorten the chain of segments and traits that refer to each other"
-# Nodes a definition may have written out. Depth is not size: SQL writes a segment or
-# trait out at each use, so a chain of definitions each using the one before twice
-# doubles with each; 40 of them would never finish compiling. This many take about 1.5 s
-# and 4 MB of SQL; the largest example segment has 34.
-MAX_IR_SIZE = 200_000
+# Nodes a definition may have written out (ir.size). Depth is not size: SQL writes a
+# segment or trait out at each use, so a chain of definitions each using the one before
+# twice doubles with each, and 40 of them would never finish compiling. This many take
+# about 8 s and 24 MB of SQL, past what most warehouses accept in one statement; the
+# largest example segment has 34.
+MAX_IR_SIZE = 1_000_000
 
 
 @dataclass
@@ -195,9 +196,9 @@ class _Resolver:
                 "E003", f"{d.kind} '{d.name}' is too large to compile: written out, with each segment "
                 f"and trait at each of its uses, it has {ir.size(meaning):,} parts (at most {MAX_IR_SIZE:,})",
                 d.name_span,
-                "where each of a chain of definitions uses the one before twice, the size doubles with "
-                "each; use it once, e.g. `in segment s and (a or b)` rather than "
-                "`(in segment s and a) or (in segment s and b)`",
+                "each use of a segment or trait writes it out again, and where definitions each use "
+                "the one before twice that doubles with each; use large ones fewer times, e.g. "
+                "`in segment s and (a or b)` rather than `(in segment s and a) or (in segment s and b)`",
             )
             return True
         return False

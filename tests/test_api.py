@@ -152,6 +152,17 @@ def test_size_is_counted_per_use_and_the_first_definition_past_the_limit_is_repo
                          f"each of its uses, it has {sizes[4]:,} parts (at most {limit:,})")
 
 
+def test_an_aggregate_counts_once_however_large_its_filter_and_its_uses(monkeypatch):
+    # the compile writes each aggregate once, in its event pass, and names it at each use
+    categories = ", ".join(f'"c{i}"' for i in range(1000))
+    src = (f"trait spend = sum(purchase[category in [{categories}]].amount, last 365 days)\n"
+           + "segment s: " + " or ".join(f"spend > {i}" for i in range(100)) + "\n")
+    monkeypatch.setattr(segdsl.resolve, "MAX_IR_SIZE", 1000)
+    program = segdsl.project_from_sources(CONFIG, {"a.seg": src}).program
+    assert segdsl.ir.size(program.traits["spend"]) == 1
+    assert segdsl.ir.size(program.segments["s"]) < 1000
+
+
 def test_thousands_of_definitions_in_cycles_each_report_their_cycle():
     # one long tangle of references, each closing a short cycle with its neighbour
     src = "".join(f"segment s{i}: in segment s{i + 1} or in segment s{max(i - 1, 0)}\n" for i in range(1499))
