@@ -351,7 +351,7 @@ class _Scope:
             ranked = inner.select(present if value.nullable else None)
             ranked.set("expressions", [
                 exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False),
-                exp.alias_(c.fl.nullable(exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))), "r", copy=False),
+                exp.alias_(c.fl.nullable(c.fl.rank(order)), "r", copy=False),
                 exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), "n", copy=False),
             ])
             c.ctes.append(exp.CTE(this=ranked, alias=exp.TableAlias(this=exp.to_identifier(alias))))
@@ -395,6 +395,8 @@ class _Scope:
             # true division; a zero divisor gives NULL, the missing value
             divisor = right if isinstance(node.right, ir.Const) and node.right.value != 0 else exp.Nullif(this=right, expression=exp.Literal.number(0))
             return exp.Div(this=self.c.fl.to_float(left), expression=divisor)
+        if node.type == "int" and not (_is_int64(node.left) or _is_int64(node.right)):
+            left = self.c.fl.int64(left)  # the language's integers are 64-bit
         return {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op](this=left, expression=right)
 
     def _aggregate_ref(self, agg: ir.Aggregate, missing_as_zero: bool = True) -> exp.Expression:
@@ -404,6 +406,18 @@ class _Scope:
         if missing_as_zero and not agg.nullable:  # count, sum: no events is 0, never missing
             return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)])
         return ref
+
+
+def _is_int64(value: ir.Value) -> bool:
+    """Whether engines hold `value` as a 64-bit integer already: integer arithmetic
+    (compiled so by `_arith`), counts and sums (BIGINT or wider) and literals past 32 bits."""
+    while isinstance(value, (ir.Trait, ir.Negate)):
+        value = value.value
+    if isinstance(value, ir.Arith):
+        return value.type == "int"
+    if isinstance(value, ir.Aggregate):
+        return value.func in ("count", "sum")
+    return isinstance(value, ir.Const) and value.type == "int" and not -2**31 <= value.value < 2**31
 
 
 def _earliest(lows: list[ir.Value]) -> ir.Value | None:

@@ -106,8 +106,22 @@ class Flavor:
 
     # numbers
 
+    # Whether an integer literal or column may be 32-bit, so that arithmetic on it can
+    # overflow (an error, or in Spark without ANSI mode a wrong value) where the
+    # language's integers are 64-bit.
+    narrow_ints = True
+
     def to_float(self, value: exp.Expression) -> exp.Expression:
         return _cast(value, exp.DataType.Type.DOUBLE)
+
+    def int64(self, value: exp.Expression) -> exp.Expression:
+        """`value` made a 64-bit integer, where integer arithmetic on it might be narrower."""
+        return _cast(value, exp.DataType.Type.BIGINT) if self.narrow_ints else value
+
+    def rank(self, order: exp.Ordered) -> exp.Expression:
+        """The rank of each row in `order`, ties sharing one: a 64-bit integer, as the
+        percentile test multiplies it."""
+        return exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -130,6 +144,8 @@ class SQLite(Flavor):
     the next month (Mar 31 - 1 month = Mar 2) where warehouses clamp to the month's end,
     so month and year shifts clamp explicitly. LIKE ignores case. A regex needs the
     user to register a `regexp(pattern, text)` function on the connection."""
+
+    narrow_ints = False  # integers are 64-bit
 
     def timestamp(self, value):
         return _call("DATETIME", exp.Literal.string(value.isoformat(sep=" ")))
@@ -176,13 +192,19 @@ class MySQL(Flavor):
     in both. String comparisons follow the column's collation, which is case-insensitive by
     default: tables compared by segdsl need a binary (`_bin`) collation."""
 
+    narrow_ints = False  # integer arithmetic is in BIGINT
+
     def regex_search(self, value, pattern):
         return _regexp_instr(value, pattern)
 
 
 class Spark(Flavor):
     """Spark (and Databricks): DATE_ADD works on dates and drops the time of day, so
-    shifts subtract an interval, which keeps it and clamps months to their end."""
+    shifts subtract an interval, which keeps it and clamps months to their end. RANK()
+    is a 32-bit INT."""
+
+    def rank(self, order):
+        return _cast(super().rank(order), exp.DataType.Type.BIGINT)
 
     def minus(self, moment, amount, unit):
         interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit.upper()))
@@ -192,7 +214,10 @@ class Spark(Flavor):
 class ClickHouse(Flavor):
     """A LEFT JOIN that finds no row gives a column's default (0, 1970-01-01), not NULL,
     unless the column is Nullable (join_use_nulls = 0 by default): values that must read as
-    missing there are made Nullable. lower()/upper() are ASCII-only: use the UTF8 forms."""
+    missing there are made Nullable. lower()/upper() are ASCII-only: use the UTF8 forms.
+    Integer arithmetic widens its result (UInt32 * UInt32 is a UInt64)."""
+
+    narrow_ints = False  # and a cast to Int64 would refuse NULL
 
     def nullable(self, value):
         return _call("toNullable", value)
@@ -209,6 +234,8 @@ class BigQuery(Flavor):
     """DATE_ADD takes DATEs only: DATETIME_SUB keeps the time. LIKE has no ESCAPE clause;
     backslash is its escape character already."""
 
+    narrow_ints = False  # INT64 only
+
     def minus(self, moment, amount, unit):
         return exp.DatetimeSub(this=moment, expression=exp.Literal.number(amount), unit=exp.var(unit.upper()))
 
@@ -218,6 +245,8 @@ class BigQuery(Flavor):
 
 class Snowflake(Flavor):
     """REGEXP_LIKE must match the whole string; REGEXP_INSTR finds a match anywhere."""
+
+    narrow_ints = False  # NUMBER(38, 0)
 
     def regex_search(self, value, pattern):
         return _regexp_instr(value, pattern)
@@ -232,6 +261,8 @@ class TSQL(Flavor):
 class Oracle(Flavor):
     """A string cast to a time follows the session's NLS format, so literals give theirs;
     there is no DATE_ADD: days and hours subtract an interval, months use ADD_MONTHS."""
+
+    narrow_ints = False  # NUMBER
 
     def timestamp(self, value):
         return exp.StrToTime(this=exp.Literal.string(value.isoformat(sep=" ")), format=exp.Literal.string("%Y-%m-%d %H:%M:%S"))

@@ -86,3 +86,16 @@ def test_rendering_skips_only_rewrites_that_change_nothing(dialect):
               for shape in ("long", "wide")]
     for build in trees:
         assert render(build(), dialect) == full.generate(build(), pretty=True)
+
+
+def test_integer_arithmetic_is_64_bit_in_every_dialect():
+    """Where an engine may hold a literal or an int column in 32 bits, one operand of each
+    integer `+ - *` whose operands are both narrow is cast to BIGINT (test_semantics runs
+    such cases on the seven engines); nowhere else is there a cast."""
+    config = (EXAMPLE / "segdsl.toml").read_text("utf-8")
+    project = segdsl.project_from_sources(config, {"a.seg": "segment s: age * 100000 + 2147483647 > 1\n"})
+    narrow = {"duckdb", "postgres", "redshift", "spark", "databricks", "tsql", "trino"}
+    for dialect in DIALECTS:
+        tree = sqlglot.parse_one(project.compile_segment("s", dialect, AS_OF), read=dialect)
+        casts = [c.this.sql() for c in tree.find_all(sqlglot.exp.Cast)]
+        assert casts == (["e.age"] if dialect in narrow else []), dialect

@@ -164,6 +164,11 @@ CASES = [
     ("score / credit > 0", {5}),  # person 2 divides by zero: missing
     ("not (score / credit > 0)", {1, 2, 3, 4}),
     ("age * 2 - -1 = 61", {1}),
+    # integers are 64-bit: literals and INT columns are 32-bit in some engines
+    ("100000 * 100000 > age", {1, 3, 4, 5}),
+    ("2147483647 + 1 > credit", {1, 2, 3, 5}),
+    ("credit * 100000 * 100000 = -1000000000000", {1}),
+    ("`first` * (`first` * 1000000000) = 25000000000", {5}),
     # aggregates and windows
     ("count(purchase) = 2", {1, 3}),  # person 2's second order is after as-of
     ("count(purchase) = 0", {4, 5}),
@@ -196,6 +201,9 @@ CASES = [
     # percentiles: ranked over the whole entity, ties together
     ("top 50% by score", {4, 5}),  # 1.5, 0, 3, 3 ranked: ahead/(4-1) <= 0.5
     ("top 0% by score", {4, 5}),
+    # (rank - 1) * 10**9 <= 1 * (4 - 1): a 32-bit rank (Spark's) overflows at the 4th row
+    ("top 0.0000001% by score", {4, 5}),
+    ("bottom 0.0000001% by score", {2}),
     ("bottom 34% by score", {1, 2}),
     ("bottom 33% by score", {2}),
     ("top 100% by score", {1, 2, 4, 5}),
