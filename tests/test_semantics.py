@@ -206,6 +206,8 @@ CASES = [
     ("bottom 0.0000001% by score", {2}),
     ("bottom 34% by score", {1, 2}),
     ("bottom 33% by score", {2}),
+    ("bottom 33.4% by score", {1, 2}),  # 1 ahead of 3 others: 1/3 <= 0.334
+    ("bottom 33.3% by score", {2}),
     ("top 100% by score", {1, 2, 4, 5}),
     ("not (top 50% by score)", {1, 2, 3}),
     ('country = "US" and top 50% by score', set()),
