@@ -204,6 +204,8 @@ class _Scope:
             target = self.c.column(agg.column.name, _EVENT)
         else:
             target = exp.Literal.number(1)
+        if agg.func == "sum" and agg.type == "int" and self.c.fl.narrow_count:
+            target = self.c.fl.int64(target)  # else the sum of 32-bit integers is one
         if conditions:
             target = exp.Case(ifs=[exp.If(this=_join(conditions, exp.And), true=target)])
         elif agg.func == "count":
@@ -347,12 +349,15 @@ class _Scope:
             inner = _Scope(c)
             v = inner.value(value)
             order = exp.Ordered(this=v, desc=direction == "top")
+            # the percentile test multiplies both: 64-bit where the engine's are not
+            rank = exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
+            count = exp.Window(this=exp.Count(this=exp.Star()))
             present = exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null()))
             ranked = inner.select(present if value.nullable else None)
             ranked.set("expressions", [
                 exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False),
-                exp.alias_(c.fl.nullable(c.fl.rank(order)), "r", copy=False),
-                exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), "n", copy=False),
+                exp.alias_(c.fl.nullable(c.fl.int64(rank) if c.fl.narrow_rank else rank), "r", copy=False),
+                exp.alias_(c.fl.int64(count) if c.fl.narrow_count else count, "n", copy=False),
             ])
             c.ctes.append(exp.CTE(this=ranked, alias=exp.TableAlias(this=exp.to_identifier(alias))))
         alias = c.rankings[direction, value]
@@ -395,9 +400,21 @@ class _Scope:
             # true division; a zero divisor gives NULL, the missing value
             divisor = right if isinstance(node.right, ir.Const) and node.right.value != 0 else exp.Nullif(this=right, expression=exp.Literal.number(0))
             return exp.Div(this=self.c.fl.to_float(left), expression=divisor)
-        if node.type == "int" and not (_is_int64(node.left) or _is_int64(node.right)):
+        if node.type == "int" and not (self._is_int64(node.left) or self._is_int64(node.right)):
             left = self.c.fl.int64(left)  # the language's integers are 64-bit
         return {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op](this=left, expression=right)
+
+    def _is_int64(self, value: ir.Value) -> bool:
+        """Whether the engine holds `value` as a 64-bit integer already: integer arithmetic
+        (compiled so by `_arith`), sums (of 64-bit values, see aggregate_sql), counts where
+        COUNT is a BIGINT, and literals past 32 bits."""
+        while isinstance(value, (ir.Trait, ir.Negate)):
+            value = value.value
+        if isinstance(value, ir.Arith):
+            return value.type == "int"
+        if isinstance(value, ir.Aggregate):
+            return value.func == "sum" or (value.func == "count" and not self.c.fl.narrow_count)
+        return isinstance(value, ir.Const) and value.type == "int" and not -2**31 <= value.value < 2**31
 
     def _aggregate_ref(self, agg: ir.Aggregate, missing_as_zero: bool = True) -> exp.Expression:
         p = self.c.event_pass(agg.source)
@@ -406,18 +423,6 @@ class _Scope:
         if missing_as_zero and not agg.nullable:  # count, sum: no events is 0, never missing
             return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)])
         return ref
-
-
-def _is_int64(value: ir.Value) -> bool:
-    """Whether engines hold `value` as a 64-bit integer already: integer arithmetic
-    (compiled so by `_arith`), counts and sums (BIGINT or wider) and literals past 32 bits."""
-    while isinstance(value, (ir.Trait, ir.Negate)):
-        value = value.value
-    if isinstance(value, ir.Arith):
-        return value.type == "int"
-    if isinstance(value, ir.Aggregate):
-        return value.func in ("count", "sum")
-    return isinstance(value, ir.Const) and value.type == "int" and not -2**31 <= value.value < 2**31
 
 
 def _earliest(lows: list[ir.Value]) -> ir.Value | None:

@@ -108,8 +108,11 @@ class Flavor:
 
     # Whether an integer literal or column may be 32-bit, so that arithmetic on it can
     # overflow (an error, or in Spark without ANSI mode a wrong value) where the
-    # language's integers are 64-bit.
+    # language's integers are 64-bit. RANK() and COUNT (and SUM of integers) are BIGINT
+    # unless said here: the percentile test multiplies a rank and a count.
     narrow_ints = True
+    narrow_rank = False
+    narrow_count = False
 
     def to_float(self, value: exp.Expression) -> exp.Expression:
         return _cast(value, exp.DataType.Type.DOUBLE)
@@ -117,11 +120,6 @@ class Flavor:
     def int64(self, value: exp.Expression) -> exp.Expression:
         """`value` made a 64-bit integer, where integer arithmetic on it might be narrower."""
         return _cast(value, exp.DataType.Type.BIGINT) if self.narrow_ints else value
-
-    def rank(self, order: exp.Ordered) -> exp.Expression:
-        """The rank of each row in `order`, ties sharing one: a 64-bit integer, as the
-        percentile test multiplies it."""
-        return exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -200,11 +198,9 @@ class MySQL(Flavor):
 
 class Spark(Flavor):
     """Spark (and Databricks): DATE_ADD works on dates and drops the time of day, so
-    shifts subtract an interval, which keeps it and clamps months to their end. RANK()
-    is a 32-bit INT."""
+    shifts subtract an interval, which keeps it and clamps months to their end."""
 
-    def rank(self, order):
-        return _cast(super().rank(order), exp.DataType.Type.BIGINT)
+    narrow_rank = True  # RANK() is an INT
 
     def minus(self, moment, amount, unit):
         interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit.upper()))
@@ -252,10 +248,15 @@ class Snowflake(Flavor):
         return _regexp_instr(value, pattern)
 
 
+class Redshift(Flavor):
+    narrow_rank = True  # RANK() is an INTEGER
+
+
 class TSQL(Flavor):
     """LIKE also treats [ as a wildcard. Regex needs SQL Server 2025's REGEXP_LIKE."""
 
     like_specials = "\\%_["
+    narrow_count = True  # COUNT (COUNT_BIG is the BIGINT one) and SUM of an INT are INT
 
 
 class Oracle(Flavor):
@@ -280,7 +281,7 @@ class Oracle(Flavor):
 
 _FLAVORS: dict[str, type[Flavor]] = {
     "sqlite": SQLite, "mysql": MySQL, "clickhouse": ClickHouse, "spark": Spark, "spark2": Spark, "databricks": Spark,
-    "bigquery": BigQuery, "snowflake": Snowflake, "tsql": TSQL, "oracle": Oracle,
+    "bigquery": BigQuery, "snowflake": Snowflake, "redshift": Redshift, "tsql": TSQL, "oracle": Oracle,
 }
 
 

@@ -17,9 +17,9 @@ WITH a1 AS (
 ), r1 AS (
   SELECT
     e.customer_id AS k,
-    RANK() OVER (
+    CAST(RANK() OVER (
       ORDER BY CAST(COALESCE(a1.v1, 0) AS DOUBLE PRECISION) / NULLIF(COALESCE(a1.v2, 0), 0) ASC
-    ) AS r,
+    ) AS BIGINT) AS r,
     COUNT(*) OVER () AS n
   FROM analytics.customers AS e
   LEFT JOIN a1

@@ -20,7 +20,7 @@ WITH a1 AS (
     RANK() OVER (
       ORDER BY CASE WHEN CAST(COALESCE(a1.v1, 0) AS FLOAT) / NULLIF(COALESCE(a1.v2, 0), 0) IS NULL THEN 1 ELSE 0 END, CAST(COALESCE(a1.v1, 0) AS FLOAT) / NULLIF(COALESCE(a1.v2, 0), 0) ASC
     ) AS r,
-    COUNT(*) OVER () AS n
+    CAST(COUNT(*) OVER () AS BIGINT) AS n
   FROM analytics.customers AS e
   LEFT JOIN a1
     ON a1.k = e.customer_id

@@ -33,7 +33,7 @@ WITH a1 AS (
 ), r1 AS (
   SELECT
     e.customer_id AS k,
-    RANK() OVER (
+    CAST(RANK() OVER (
       ORDER BY (
         (
           3 * COALESCE(a1.v1, 0)
@@ -41,7 +41,7 @@ WITH a1 AS (
           2 * COALESCE(a2.v1, 0)
         )
       ) + COALESCE(a3.v1, 0) DESC NULLS LAST
-    ) AS r,
+    ) AS BIGINT) AS r,
     COUNT(*) OVER () AS n
   FROM analytics.customers AS e
   LEFT JOIN a1

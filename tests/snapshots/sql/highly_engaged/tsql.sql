@@ -36,13 +36,13 @@ WITH a1 AS (
     RANK() OVER (
       ORDER BY (
         (
-          3 * COALESCE(a1.v1, 0)
+          CAST(3 AS BIGINT) * COALESCE(a1.v1, 0)
         ) + (
-          2 * COALESCE(a2.v1, 0)
+          CAST(2 AS BIGINT) * COALESCE(a2.v1, 0)
         )
       ) + COALESCE(a3.v1, 0) DESC
     ) AS r,
-    COUNT(*) OVER () AS n
+    CAST(COUNT(*) OVER () AS BIGINT) AS n
   FROM analytics.customers AS e
   LEFT JOIN a1
     ON a1.k = e.customer_id

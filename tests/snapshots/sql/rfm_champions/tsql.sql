@@ -23,7 +23,7 @@ WITH a1 AS (
   SELECT
     e.customer_id AS k,
     RANK() OVER (ORDER BY COALESCE(a1.v3, 0) DESC) AS r,
-    COUNT(*) OVER () AS n
+    CAST(COUNT(*) OVER () AS BIGINT) AS n
   FROM analytics.customers AS e
   LEFT JOIN a1
     ON a1.k = e.customer_id

@@ -60,9 +60,9 @@ WHERE
   AND (
     (
       (
-        3 * COALESCE(a1.v3, 0)
+        CAST(3 AS BIGINT) * COALESCE(a1.v3, 0)
       ) + (
-        2 * COALESCE(a2.v1, 0)
+        CAST(2 AS BIGINT) * COALESCE(a2.v1, 0)
       )
     ) + COALESCE(a3.v1, 0)
   ) >= 8

@@ -11,7 +11,7 @@ WITH a1 AS (
 ), r1 AS (
   SELECT
     e.customer_id AS k,
-    RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC NULLS LAST) AS r,
+    CAST(RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC NULLS LAST) AS BIGINT) AS r,
     COUNT(*) OVER () AS n
   FROM analytics.customers AS e
   LEFT JOIN a1
