@@ -6,7 +6,9 @@ Shape of every statement:
                 statement needs, as conditional aggregates; future events, the event
                 filter and shared window bounds cut off in the scan),
          r1 AS (the entity ranked by one value, for every `top/bottom P%` by it:
-                rank and count of ranked rows, reading the same passes)
+                rank and count of ranked rows, reading the same passes),
+         m1 AS (the members of a segment the statement uses more than once, which
+                would otherwise be written out at each use; read as `m1.k IS NOT NULL`)
     SELECT e.<key> FROM <entity> AS e
     LEFT JOIN a1 ON ... LEFT JOIN r1 ON ...
     WHERE <condition>
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -40,9 +43,10 @@ _EVENT = "ev"
 
 def compile_segment(program: Program, name: str, dialect: str, as_of: dt.datetime | None) -> exp.Select:
     """The sqlglot tree of segment `name`: one row per member, the key column only."""
-    compiler = _Compiler(program, flavor(dialect), as_of)
+    root = program.segments[name]
+    compiler = _Compiler(program, flavor(dialect), as_of, shared=_shared([root]))
     scope = _Scope(compiler)
-    return compiler.finish(scope.select(scope.cond(program.segments[name])))
+    return compiler.finish(scope.select(scope.cond(root)))
 
 
 def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.datetime | None,
@@ -52,9 +56,10 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     shape "wide": one row per entity row, the key and one true/false column per segment;
     shape "long": one (key, segment) row per membership.
     """
-    compiler = _Compiler(program, flavor(dialect), as_of)
+    roots = [program.segments[n] for n in names]
+    compiler = _Compiler(program, flavor(dialect), as_of, shared=_shared(roots))
     scope = _Scope(compiler)
-    flags = [(n, scope.value(ir.CondValue(program.segments[n]))) for n in names]  # true/false, never missing
+    flags = [(n, scope.value(ir.CondValue(root))) for n, root in zip(names, roots)]  # true/false, never missing
     entity_key = compiler.program.config.entity.key
     # all at once: Select.select appending one column copies the list so far (quadratic)
     wide = scope.select(None).select(
@@ -86,6 +91,8 @@ class _Compiler:
     counter: dict[str, int] = field(default_factory=dict)
     passes: dict[tuple, "_Pass"] = field(default_factory=dict)
     rankings: dict[tuple[str, ir.Value], str] = field(default_factory=dict)
+    shared: frozenset[str] = frozenset()  # segments computed once, in a CTE (_shared)
+    memberships: dict[str, str] = field(default_factory=dict)  # their CTEs' aliases
     ctes: list[exp.CTE] = field(default_factory=list)
 
     def as_of(self) -> exp.Expression:
@@ -253,7 +260,10 @@ class _Scope:
         if isinstance(node, ir.Not):
             return self.cond(node.item, not negated)
         if isinstance(node, ir.SegmentRef):
-            return self.cond(node.cond, negated)
+            if node.name not in self.c.shared:
+                return self.cond(node.cond, negated)
+            missing = exp.Is(this=self.c.column("k", self._membership(node)), expression=exp.Null())
+            return missing if negated else exp.Not(this=missing)
         if isinstance(node, ir.Truthy):
             return self._truthy(node.value, negated)
         if isinstance(node, ir.IsNull):
@@ -364,6 +374,22 @@ class _Scope:
         self.joins[alias] = None
         return alias
 
+    def _membership(self, ref: ir.SegmentRef) -> str:
+        """A CTE of the keys of segment `ref.name`, which the statement uses more than once:
+        computed once, and joined where it is used (a LEFT JOIN, so a row it lacks is not a
+        member)."""
+        c = self.c
+        if ref.name not in c.memberships:
+            inner = _Scope(c)
+            members = inner.select(inner.cond(ref.cond))
+            members.set("expressions", [
+                exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False)])
+            alias = c.memberships[ref.name] = c.alias("m")  # after the CTEs it reads
+            c.ctes.append(exp.CTE(this=members, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        alias = c.memberships[ref.name]
+        self.joins[alias] = None
+        return alias
+
     # --- values ------------------------------------------------------------------------
 
     def value(self, node: ir.Value) -> exp.Expression:
@@ -423,6 +449,44 @@ class _Scope:
         if missing_as_zero and not agg.nullable:  # count, sum: no events is 0, never missing
             return exp.Coalesce(this=ref, expressions=[exp.Literal.number(0)])
         return ref
+
+
+def _shared(roots: list[ir.Cond]) -> frozenset[str]:
+    """The segments that expanding each use would write out more than once in a statement
+    of `roots` (through traits, or segments that each use the one before twice, that
+    doubles per level). Uses are counted down the tree, each node after every node that
+    uses it; a shared segment is written once, so its own parts count one use."""
+    if not any(ir.uses_segments(root) for root in roots):
+        return frozenset()
+    order, seen, stack = [], set(), [(root, False) for root in roots]
+    while stack:  # depth-first, each node once: its post-order reversed puts users first
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in _toward_segments(node))
+    segment_of = {id(node.cond): node.name for node in order if type(node) is ir.SegmentRef}
+    uses = Counter(map(id, roots))
+    shared = set()
+    for node in reversed(order):
+        n = uses[id(node)]
+        name = segment_of.get(id(node))
+        if name is not None and n > 1:
+            shared.add(name)
+            n = 1
+        for child in _toward_segments(node):
+            uses[id(child)] += n
+    return frozenset(shared)
+
+
+def _toward_segments(node) -> list:
+    """The children of `node` that are a segment's condition or lead to one: all that
+    counting the uses of segments needs to walk."""
+    if type(node) is ir.SegmentRef:
+        return [node.cond]
+    return [child for child in ir.children(node) if ir.uses_segments(child)]
 
 
 def _earliest(lows: list[ir.Value]) -> ir.Value | None:

@@ -289,7 +289,7 @@ class Percentile(Cond):
     value: Value
 
 
-def _children(node) -> list:
+def children(node) -> list:
     """The IR nodes directly under `node` (in fields, or in tuples of them)."""
     out = []
     values = node.__dict__  # a frozen dataclass keeps its fields there
@@ -313,27 +313,30 @@ def walk(*nodes):
             continue
         seen.add(id(n))
         yield n
-        stack.extend(_children(n))
+        stack.extend(children(n))
 
 
-def _summary(node) -> tuple[int, bool, int]:
-    """(depth, whether any part failed to check, size) of a tree, kept on each node: lint
-    asks of every sub-condition, and each would otherwise walk the segments it refers to
-    again. Recursive, yet shallow: resolve asks it of each definition as it finishes, so
-    the definitions below are known already, and one definition's own nesting is limited."""
+def _summary(node) -> tuple[int, bool, int, bool]:
+    """(depth, whether any part failed to check, size, whether it uses a segment) of a
+    tree, kept on each node: lint asks of every sub-condition, and each would otherwise
+    walk the segments it refers to again. Recursive, yet shallow: resolve asks it of each
+    definition as it finishes, so the definitions below are known already, and one
+    definition's own nesting is limited."""
     if type(node) not in _NODE_TYPES:  # None, or a plain value
-        return 0, False, 0
+        return 0, False, 0, False
     found = node.__dict__.get("_summary")
     if found is None:
-        depth, bad, size = 0, isinstance(node, Invalid), 1
-        for child in _children(node):
-            d, b, n = _summary(child)
-            depth, bad, size = max(depth, d), bad or b, size + n
-        if type(node) is Aggregate:
-            # written once, in its event pass, and named at each use; its filter holds
-            # event columns and values only, as long as the text that wrote it
+        depth, bad, size, uses = 0, isinstance(node, Invalid), 1, type(node) is SegmentRef
+        for child in children(node):
+            d, b, n, u = _summary(child)
+            depth, bad, size, uses = max(depth, d), bad or b, size + n, uses or u
+        if type(node) in (Aggregate, SegmentRef):
+            # written once in a statement and named at each use: an aggregate in its event
+            # pass (its filter holds event columns and values only, as long as the text
+            # that wrote it), a segment where it is used, if once, else in a CTE of its
+            # members (compile._shared); each segment's own size is its definition's
             size = 1
-        found = node.__dict__["_summary"] = (depth + 1, bad, size)  # frozen: past __setattr__
+        found = node.__dict__["_summary"] = (depth + 1, bad, size, uses)  # frozen: past __setattr__
     return found
 
 
@@ -349,5 +352,11 @@ def has_invalid(node) -> bool:
 
 def size(node) -> int:
     """How many nodes the tree has written out: a sub-tree shared by two uses counts twice,
-    as compiled SQL writes it out at each use; an aggregate, which it writes once, counts one."""
+    as compiled SQL writes it out at each use (a trait); an aggregate or a segment it uses,
+    which compiled SQL writes once, counts one."""
     return _summary(node)[2]
+
+
+def uses_segments(node) -> bool:
+    """Whether the tree uses a segment (`in segment`)."""
+    return _summary(node)[3]

@@ -25,10 +25,10 @@ _MIDNIGHT = dt.time(0, 0)
 MAX_IR_DEPTH = 150
 TOO_DEEP_HINT = "shorten the chain of segments and traits that refer to each other"
 # Nodes a definition may have written out (ir.size). Depth is not size: SQL writes a
-# segment or trait out at each use, so a chain of definitions each using the one before
-# twice doubles with each, and 40 of them would never finish compiling. This many take
-# about 8 s and 24 MB of SQL, past what most warehouses accept in one statement; the
-# largest example segment has 34.
+# trait out at each use, so a chain of traits each using the one before twice doubles
+# with each, and 40 of them would never finish compiling (a segment used more than once
+# is computed once, in a CTE). This many take about 8 s and 24 MB of SQL, past what most
+# warehouses accept in one statement; the largest example segment has 34.
 MAX_IR_SIZE = 1_000_000
 
 
@@ -193,12 +193,12 @@ class _Resolver:
             return True
         if ir.size(meaning) > MAX_IR_SIZE:
             self.error(
-                "E003", f"{d.kind} '{d.name}' is too large to compile: written out, with each segment "
-                f"and trait at each of its uses, it has {ir.size(meaning):,} parts (at most {MAX_IR_SIZE:,})",
+                "E003", f"{d.kind} '{d.name}' is too large to compile: written out, with each trait at "
+                f"each of its uses, it has {ir.size(meaning):,} parts (at most {MAX_IR_SIZE:,})",
                 d.name_span,
-                "each use of a segment or trait writes it out again, and where definitions each use "
-                "the one before twice that doubles with each; use large ones fewer times, e.g. "
-                "`in segment s and (a or b)` rather than `(in segment s and a) or (in segment s and b)`",
+                "each use of a trait writes it out again, so traits that each use the one before twice "
+                "double with each; use them fewer times, or make the repeated condition a segment, "
+                "which is computed once however often `in segment` names it",
             )
             return True
         return False

@@ -148,7 +148,7 @@ def test_size_is_counted_per_use_and_the_first_definition_past_the_limit_is_repo
         segdsl.project_from_sources(CONFIG, {"a.seg": src + "segment s: t59 > 1\n"})
     [d] = err.value.diagnostics  # once, where it passes the limit; what uses it says no more
     assert (d.code, d.span.line) == ("E003", 5)
-    assert d.message == (f"trait 't4' is too large to compile: written out, with each segment and trait at "
+    assert d.message == (f"trait 't4' is too large to compile: written out, with each trait at "
                          f"each of its uses, it has {sizes[4]:,} parts (at most {limit:,})")
 
 

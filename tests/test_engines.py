@@ -24,7 +24,7 @@ from conftest import EXAMPLE
 from oracle.evaluate import evaluate
 from oracle.model import TABLES, TOML
 from oracle.strategies import scenarios
-from test_semantics import CASES, CONFIG as SEMANTICS_CONFIG, EVENTS, ORDERS, PEOPLE
+from test_semantics import CASES, CONFIG as SEMANTICS_CONFIG, EVENTS, HELPERS, ORDERS, PEOPLE
 
 _TYPES = {"INTEGER": "int", "DOUBLE": "float", "VARCHAR": "string", "BOOLEAN": "bool",
           "DATE": "date", "TIMESTAMP": "timestamp", "BIGINT": "int"}
@@ -67,7 +67,7 @@ def test_hand_derived_cases(engine):
     from test_semantics import AS_OF
 
     cases = [(body, expected) for body, expected in CASES if expected is not None]
-    sources = {"s.seg": "\n".join(f"segment c{i}: {body}" for i, (body, _) in enumerate(cases))}
+    sources = {"s.seg": HELPERS + "\n".join(f"segment c{i}: {body}" for i, (body, _) in enumerate(cases))}
     project = segdsl.project_from_sources(SEMANTICS_CONFIG, sources)
     got = _run(engine, project, [f"c{i}" for i in range(len(cases))], AS_OF)
     wrong = [(body, expected, got[f"c{i}"]) for i, (body, expected) in enumerate(cases) if got[f"c{i}"] != expected]

@@ -104,8 +104,15 @@ def con():
     return c
 
 
+# Segments the cases may use. Each chain level uses the one below twice: written out at
+# each use, chain30 would be 2**30 conditions; compiled, each level the statement uses
+# more than once is one CTE of its members. Every level has adults' members.
+HELPERS = "segment adults: age >= 30\nsegment chain0: in segment adults\n" + "".join(
+    f"segment chain{i}: in segment chain{i - 1} or (in segment chain{i - 1} and score > {i})\n" for i in range(1, 31))
+
+
 def members(con, body: str, extra: str = "") -> set[int]:
-    project = segdsl.project_from_sources(CONFIG, {"s.seg": f"segment target: {body}\n{extra}"})
+    project = segdsl.project_from_sources(CONFIG, {"s.seg": f"segment target: {body}\n{HELPERS}{extra}"})
     sql = project.compile_segment("target", "duckdb", AS_OF)
     rows = con.execute(sql).fetchall()
     assert len(rows) == len({r[0] for r in rows}), "duplicate keys"
@@ -214,6 +221,13 @@ CASES = [
     ("top 40% by count(purchase)", {1, 3}),  # 2,1,2,0,0: rows with no events rank at 0
     ("bottom 50% by count(purchase)", {2, 4, 5}),
     ("top 20% by first(purchase)", {1}),
+    # a segment used more than once in a statement is computed once (a CTE of its members)
+    ("in segment adults", {1, 3, 5}),
+    ("(in segment adults and vip) or (in segment adults and score > 1)", {1, 5}),
+    ("in segment chain30", {1, 3, 5}),
+    ("in segment chain30 and not in segment chain29", set()),
+    ("not in segment chain30 or in segment chain2", {1, 2, 3, 4, 5}),
+    ("top 50% by score and in segment chain30", {5}),
     # keywords: case-insensitive and reserved; backticks make names
     ("AGE >= 30 AND Not vip", None),  # upper-case name: an error, checked separately
     ("age >= 30 AND NOT vip OR `first` = 4", {3, 4, 5}),
@@ -242,6 +256,17 @@ trait recent_buyer = did purchase in last 30 days
     assert members(con, "recent_buyer = false and spend = 0", extra) == {4, 5}
 
 
+def test_a_segment_used_once_is_written_in_place_and_one_used_more_is_computed_once():
+    source = HELPERS + ("segment once: in segment adults and vip\n"
+                        "segment twice: (in segment adults and vip) or (in segment adults and score > 1)\n")
+    project = segdsl.project_from_sources(CONFIG, {"s.seg": source})
+    once, twice, chain = (project.compile_segment(n, "duckdb", AS_OF) for n in ("once", "twice", "chain30"))
+    assert "WITH" not in once and "e.age >= 30" in once  # a bare column test, as written
+    assert twice.count("e.age >= 30") == 1 and twice.startswith("WITH m1 AS")
+    # each level used twice by the one above: one CTE each, not 2**30 copies of adults
+    assert chain.count("e.age >= 30") == 1 and chain.count(" AS (") == 30 and len(chain) < 30 * 400
+
+
 def test_not_is_the_exact_complement_everywhere(con):
     everyone = {p[0] for p in PEOPLE}
     for body, expected in CASES:
@@ -254,7 +279,7 @@ def test_every_form_and_its_negation_in_one_statement(con):
     every entity row rather than a WHERE, in both shapes."""
     forms = [(body, expected) for body, expected in CASES if expected is not None]
     everyone = {p[0] for p in PEOPLE}
-    source = "".join(f"segment f{i}: {body}\nsegment n{i}: not ({body})\n" for i, (body, _) in enumerate(forms))
+    source = HELPERS + "".join(f"segment f{i}: {body}\nsegment n{i}: not ({body})\n" for i, (body, _) in enumerate(forms))
     project = segdsl.project_from_sources(CONFIG, {"s.seg": source})
     result = con.execute(project.compile_many(None, "duckdb", AS_OF, "wide"))
     columns = [column[0] for column in result.description]
