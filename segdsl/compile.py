@@ -59,7 +59,9 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     roots = [program.segments[n] for n in names]
     compiler = _Compiler(program, flavor(dialect), as_of, shared=_shared(roots))
     scope = _Scope(compiler)
-    flags = [(n, scope.value(ir.CondValue(root))) for n, root in zip(names, roots)]  # true/false, never missing
+    # true/false, never missing; a segment others use too is read from its CTE
+    flags = [(n, scope.value(ir.CondValue(ir.SegmentRef(n, root) if n in compiler.shared else root)))
+             for n, root in zip(names, roots)]
     entity_key = compiler.program.config.entity.key
     # all at once: Select.select appending one column copies the list so far (quadratic)
     wide = scope.select(None).select(
@@ -466,7 +468,7 @@ def _shared(roots: list[ir.Cond]) -> frozenset[str]:
         elif id(node) not in seen:
             seen.add(id(node))
             stack.append((node, True))
-            stack.extend((child, False) for child in _toward_segments(node))
+            stack.extend((child, False) for child in ir.toward_segments(node))
     segment_of = {id(node.cond): node.name for node in order if type(node) is ir.SegmentRef}
     uses = Counter(map(id, roots))
     shared = set()
@@ -476,17 +478,9 @@ def _shared(roots: list[ir.Cond]) -> frozenset[str]:
         if name is not None and n > 1:
             shared.add(name)
             n = 1
-        for child in _toward_segments(node):
+        for child in ir.toward_segments(node):
             uses[id(child)] += n
     return frozenset(shared)
-
-
-def _toward_segments(node) -> list:
-    """The children of `node` that are a segment's condition or lead to one: all that
-    counting the uses of segments needs to walk."""
-    if type(node) is ir.SegmentRef:
-        return [node.cond]
-    return [child for child in ir.children(node) if ir.uses_segments(child)]
 
 
 def _earliest(lows: list[ir.Value]) -> ir.Value | None:

@@ -360,3 +360,24 @@ def size(node) -> int:
 def uses_segments(node) -> bool:
     """Whether the tree uses a segment (`in segment`)."""
     return _summary(node)[3]
+
+
+def toward_segments(node) -> list:
+    """The children of `node` that are a segment's condition or lead to one: all that a
+    walk over the segments a tree uses needs to visit."""
+    if type(node) is SegmentRef:
+        return [node.cond]
+    return [child for child in children(node) if uses_segments(child)]
+
+
+def segments_used(node) -> dict[str, Cond]:
+    """The segments the tree uses, directly or through others and traits: name -> condition."""
+    found, seen, stack = {}, set(), [node]
+    while stack:
+        n = stack.pop()
+        if id(n) not in seen:
+            seen.add(id(n))
+            if type(n) is SegmentRef:
+                found[n.name] = n.cond
+            stack.extend(toward_segments(n))
+    return found

@@ -191,10 +191,12 @@ class _Resolver:
                 TOO_DEEP_HINT,
             )
             return True
-        if ir.size(meaning) > MAX_IR_SIZE:
+        # a statement writes each segment it uses once: their parts count, once each
+        size = ir.size(meaning) + sum(map(ir.size, ir.segments_used(meaning).values()))
+        if size > MAX_IR_SIZE:
             self.error(
                 "E003", f"{d.kind} '{d.name}' is too large to compile: written out, with each trait at "
-                f"each of its uses, it has {ir.size(meaning):,} parts (at most {MAX_IR_SIZE:,})",
+                f"each of its uses and each segment it uses once, it has {size:,} parts (at most {MAX_IR_SIZE:,})",
                 d.name_span,
                 "each use of a trait writes it out again, so traits that each use the one before twice "
                 "double with each; use them fewer times, or make the repeated condition a segment, "

@@ -148,8 +148,8 @@ def test_size_is_counted_per_use_and_the_first_definition_past_the_limit_is_repo
         segdsl.project_from_sources(CONFIG, {"a.seg": src + "segment s: t59 > 1\n"})
     [d] = err.value.diagnostics  # once, where it passes the limit; what uses it says no more
     assert (d.code, d.span.line) == ("E003", 5)
-    assert d.message == (f"trait 't4' is too large to compile: written out, with each trait at "
-                         f"each of its uses, it has {sizes[4]:,} parts (at most {limit:,})")
+    assert d.message == (f"trait 't4' is too large to compile: written out, with each trait at each of its "
+                         f"uses and each segment it uses once, it has {sizes[4]:,} parts (at most {limit:,})")
 
 
 def test_an_aggregate_counts_once_however_large_its_filter_and_its_uses(monkeypatch):
@@ -161,6 +161,21 @@ def test_an_aggregate_counts_once_however_large_its_filter_and_its_uses(monkeypa
     program = segdsl.project_from_sources(CONFIG, {"a.seg": src}).program
     assert segdsl.ir.size(program.traits["spend"]) == 1
     assert segdsl.ir.size(program.segments["s"]) < 1000
+
+
+def test_a_statement_counts_each_segment_it_uses_once(monkeypatch):
+    # `b` uses `a` twice: compiled, `a` is one CTE, so its parts count once in b's statement
+    src = "segment a: age > 1 and age < 9\nsegment b: in segment a or (in segment a and age > 3)\n"
+    program = segdsl.project_from_sources(CONFIG, {"a.seg": src}).program
+    a, b = (segdsl.ir.size(program.segments[n]) for n in "ab")
+    assert segdsl.ir.segments_used(program.segments["b"]) == {"a": program.segments["a"]}
+    monkeypatch.setattr(segdsl.resolve, "MAX_IR_SIZE", a + b)
+    assert segdsl.project_from_sources(CONFIG, {"a.seg": src})
+    monkeypatch.setattr(segdsl.resolve, "MAX_IR_SIZE", a + b - 1)
+    with pytest.raises(segdsl.SegdslError) as err:
+        segdsl.project_from_sources(CONFIG, {"a.seg": src})
+    [d] = err.value.diagnostics
+    assert (d.code, d.span.line) == ("E003", 2) and f"it has {a + b:,} parts" in d.message
 
 
 def test_thousands_of_definitions_in_cycles_each_report_their_cycle():
