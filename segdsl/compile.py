@@ -453,11 +453,17 @@ class _Scope:
         return ref
 
 
+# Parts a segment used more than once may repeat in a statement, written in place at each
+# use; past this, one CTE of its members (one more scan of the entity table) costs less.
+_REPEAT_AT_MOST = 100
+
+
 def _shared(roots: list[ir.Cond]) -> frozenset[str]:
-    """The segments that expanding each use would write out more than once in a statement
-    of `roots` (through traits, or segments that each use the one before twice, that
-    doubles per level). Uses are counted down the tree, each node after every node that
-    uses it; a shared segment is written once, so its own parts count one use."""
+    """The segments a statement of `roots` computes once, in a CTE: those that writing in
+    place at each use would repeat more than _REPEAT_AT_MOST parts of (through traits, or
+    segments that each use the one before twice, which doubles per level). Uses are
+    counted down the tree, each node after every node that uses it; a shared segment is
+    written once, so its own parts count one use."""
     if not any(ir.uses_segments(root) for root in roots):
         return frozenset()
     order, seen, stack = [], set(), [(root, False) for root in roots]
@@ -475,7 +481,7 @@ def _shared(roots: list[ir.Cond]) -> frozenset[str]:
     for node in reversed(order):
         n = uses[id(node)]
         name = segment_of.get(id(node))
-        if name is not None and n > 1:
+        if name is not None and n > 1 and (n - 1) * ir.inlined_size(node) > _REPEAT_AT_MOST:
             shared.add(name)
             n = 1
         for child in ir.toward_segments(node):

@@ -316,27 +316,29 @@ def walk(*nodes):
         stack.extend(children(n))
 
 
-def _summary(node) -> tuple[int, bool, int, bool]:
-    """(depth, whether any part failed to check, size, whether it uses a segment) of a
-    tree, kept on each node: lint asks of every sub-condition, and each would otherwise
+def _summary(node) -> tuple[int, bool, int, bool, int]:
+    """(depth, whether any part failed to check, size, whether it uses a segment, size
+    with segments in place) of a tree, kept on each node: lint asks of every sub-condition, and each would otherwise
     walk the segments it refers to again. Recursive, yet shallow: resolve asks it of each
     definition as it finishes, so the definitions below are known already, and one
     definition's own nesting is limited."""
     if type(node) not in _NODE_TYPES:  # None, or a plain value
-        return 0, False, 0, False
+        return 0, False, 0, False, 0
     found = node.__dict__.get("_summary")
     if found is None:
-        depth, bad, size, uses = 0, isinstance(node, Invalid), 1, type(node) is SegmentRef
+        depth, bad, size, uses, inlined = 0, isinstance(node, Invalid), 1, type(node) is SegmentRef, 1
         for child in children(node):
-            d, b, n, u = _summary(child)
-            depth, bad, size, uses = max(depth, d), bad or b, size + n, uses or u
-        if type(node) in (Aggregate, SegmentRef):
-            # written once in a statement and named at each use: an aggregate in its event
-            # pass (its filter holds event columns and values only, as long as the text
-            # that wrote it), a segment where it is used, if once, else in a CTE of its
-            # members (compile._shared); each segment's own size is its definition's
+            d, b, n, u, i = _summary(child)
+            depth, bad, size, uses, inlined = max(depth, d), bad or b, size + n, uses or u, inlined + i
+        if type(node) is Aggregate:
+            # written once, in its event pass, and named at each use; its filter holds
+            # event columns and values only, as long as the text that wrote it
+            size = inlined = 1
+        elif type(node) is SegmentRef:
+            # a small segment is written in place, a larger one used more than once in a
+            # CTE of its members (compile._shared); resolve counts each once per statement
             size = 1
-        found = node.__dict__["_summary"] = (depth + 1, bad, size, uses)  # frozen: past __setattr__
+        found = node.__dict__["_summary"] = (depth + 1, bad, size, uses, inlined)  # frozen: past __setattr__
     return found
 
 
@@ -355,6 +357,12 @@ def size(node) -> int:
     as compiled SQL writes it out at each use (a trait); an aggregate or a segment it uses,
     which compiled SQL writes once, counts one."""
     return _summary(node)[2]
+
+
+def inlined_size(node) -> int:
+    """`size` with every segment the tree uses written in place: what writing it at one
+    more use costs."""
+    return _summary(node)[4]
 
 
 def uses_segments(node) -> bool:
