@@ -70,7 +70,7 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     )
     if shape == "wide":
         return compiler.finish(wide)
-    compiler.ctes.append(exp.CTE(this=wide, alias=exp.TableAlias(this=exp.to_identifier("members"))))
+    compiler.add_cte("members", wide)
     key = compiler.column(entity_key, "members")
     union = None
     for name, _ in flags:
@@ -119,10 +119,21 @@ class _Compiler:
             self.passes[key] = _Pass(source, self.alias("a"))
         return self.passes[key]
 
+    def add_cte(self, alias: str, query: exp.Select) -> None:
+        """A CTE after those added so far: after the ones it reads, when added once its
+        query is built."""
+        self.ctes.append(_cte(alias, query))
+
+    def keyed_by(self, entity: exp.Select, *columns: exp.Expression) -> exp.Select:
+        """`entity` (a SELECT over the entity table) returning its key as `k`, beside
+        `columns`: a CTE the statement joins on k, where a row it lacks reads as NULL."""
+        key = self.fl.nullable(self.column(self.program.config.entity.key, _ENTITY))
+        entity.set("expressions", [exp.alias_(key, "k", copy=False), *columns])
+        return entity
+
     def finish(self, query: exp.Select) -> exp.Select:
         """Attach the CTEs: passes first (their aggregates are all known now), then the rest."""
-        ctes = [exp.CTE(this=self._pass_sql(p), alias=exp.TableAlias(this=exp.to_identifier(p.alias)))
-                for p in self.passes.values()]
+        ctes = [_cte(p.alias, self._pass_sql(p)) for p in self.passes.values()]
         if ctes or self.ctes:  # built directly: Select.with_ parses each alias
             query.set("with_", exp.With(expressions=ctes + self.ctes))
         return query
@@ -365,13 +376,11 @@ class _Scope:
             rank = exp.Window(this=exp.Rank(), order=exp.Order(expressions=[order]))
             count = exp.Window(this=exp.Count(this=exp.Star()))
             present = exp.Not(this=exp.Is(this=_wrap(v.copy()), expression=exp.Null()))
-            ranked = inner.select(present if value.nullable else None)
-            ranked.set("expressions", [
-                exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False),
+            c.add_cte(alias, c.keyed_by(
+                inner.select(present if value.nullable else None),
                 exp.alias_(c.fl.nullable(c.fl.int64(rank) if c.fl.narrow_rank else rank), "r", copy=False),
                 exp.alias_(c.fl.int64(count) if c.fl.narrow_count else count, "n", copy=False),
-            ])
-            c.ctes.append(exp.CTE(this=ranked, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+            ))
         alias = c.rankings[direction, value]
         self.joins[alias] = None
         return alias
@@ -383,11 +392,8 @@ class _Scope:
         c = self.c
         if ref.name not in c.memberships:
             inner = _Scope(c)
-            members = inner.select(inner.cond(ref.cond))
-            members.set("expressions", [
-                exp.alias_(c.fl.nullable(c.column(c.program.config.entity.key, _ENTITY)), "k", copy=False)])
-            alias = c.memberships[ref.name] = c.alias("m")  # after the CTEs it reads
-            c.ctes.append(exp.CTE(this=members, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+            members = c.keyed_by(inner.select(inner.cond(ref.cond)))
+            c.add_cte(c.memberships.setdefault(ref.name, c.alias("m")), members)
         alias = c.memberships[ref.name]
         self.joins[alias] = None
         return alias
@@ -487,6 +493,10 @@ def _shared(roots: list[ir.Cond]) -> frozenset[str]:
         for child in ir.toward_segments(node):
             uses[id(child)] += n
     return frozenset(shared)
+
+
+def _cte(alias: str, query: exp.Select) -> exp.CTE:
+    return exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
 def _earliest(lows: list[ir.Value]) -> ir.Value | None:

@@ -302,10 +302,11 @@ def children(node) -> list:
     return out
 
 
-def walk(*nodes):
+def walk(*nodes, step=None):
     """Every node of the IR trees under `nodes`, each shared sub-tree once (a trait used
     twice is one object: walking it again per use would be exponential in the depth of
-    such sharing)."""
+    such sharing). `step` picks the children to go on to (all of them by default)."""
+    step = step or children
     stack, seen = list(nodes), set()
     while stack:
         n = stack.pop()
@@ -313,15 +314,15 @@ def walk(*nodes):
             continue
         seen.add(id(n))
         yield n
-        stack.extend(children(n))
+        stack.extend(step(n))
 
 
 def _summary(node) -> tuple[int, bool, int, bool, int]:
     """(depth, whether any part failed to check, size, whether it uses a segment, size
-    with segments in place) of a tree, kept on each node: lint asks of every sub-condition, and each would otherwise
-    walk the segments it refers to again. Recursive, yet shallow: resolve asks it of each
-    definition as it finishes, so the definitions below are known already, and one
-    definition's own nesting is limited."""
+    with segments in place) of a tree, kept on each node: lint asks of every
+    sub-condition, and each would otherwise walk the segments it refers to again.
+    Recursive, yet shallow: resolve asks it of each definition as it finishes, so the
+    definitions below are known already, and one definition's own nesting is limited."""
     if type(node) not in _NODE_TYPES:  # None, or a plain value
         return 0, False, 0, False, 0
     found = node.__dict__.get("_summary")
@@ -380,12 +381,4 @@ def toward_segments(node) -> list:
 
 def segments_used(node) -> dict[str, Cond]:
     """The segments the tree uses, directly or through others and traits: name -> condition."""
-    found, seen, stack = {}, set(), [node]
-    while stack:
-        n = stack.pop()
-        if id(n) not in seen:
-            seen.add(id(n))
-            if type(n) is SegmentRef:
-                found[n.name] = n.cond
-            stack.extend(toward_segments(n))
-    return found
+    return {n.name: n.cond for n in walk(node, step=toward_segments) if type(n) is SegmentRef}

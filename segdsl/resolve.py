@@ -184,9 +184,10 @@ class _Resolver:
 
     def _too_big(self, d: ast.Definition, meaning) -> bool:
         """Whether a definition's meaning is past what compiles (reported here)."""
-        if ir.depth(meaning) > MAX_IR_DEPTH:
+        depth = ir.depth(meaning)
+        if depth > MAX_IR_DEPTH:
             self.error(
-                "E003", f"{d.kind} '{d.name}' is nested too deeply to compile: {ir.depth(meaning)} levels, "
+                "E003", f"{d.kind} '{d.name}' is nested too deeply to compile: {depth} levels, "
                 f"counting the segments and traits it uses (at most {MAX_IR_DEPTH})", d.name_span,
                 TOO_DEEP_HINT,
             )
