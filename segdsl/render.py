@@ -48,8 +48,20 @@ def _take_apart(tree: exp.Expression) -> None:
 @lru_cache(maxsize=None)
 def _generator(dialect: str) -> Callable[[], Generator]:
     """A maker of the dialect's pretty-printing generator without the SELECT rewrites (a
-    generator holds per-statement state: one each)."""
+    generator holds per-statement state: one each). sqlglot's compiled build (sqlglot[c])
+    forbids subclassing its generators, so the rewrite is dropped from each generator's
+    handler table (`_dispatch`, stable within the sqlglot minor pinned in pyproject.toml).
+    Athena's generator hands each statement to a Hive or Trino generator of its own, so
+    it keeps its rewrites."""
     d = Dialect.get_or_raise(dialect)
-    base = d.generator_class
-    transforms = {k: v for k, v in base.TRANSFORMS.items() if k is not exp.Select}
-    return partial(type(f"Segdsl{base.__name__}", (base,), {"TRANSFORMS": transforms}), dialect=d, pretty=True)
+    cls = d.generator_class
+    if cls.generate is not Generator.generate:
+        return partial(cls, dialect=d, pretty=True)
+    dispatch = {**cls(dialect=d)._dispatch, exp.Select: cls.select_sql}
+
+    def make() -> Generator:
+        generator = cls(dialect=d, pretty=True)
+        generator._dispatch = dispatch
+        return generator
+
+    return make

@@ -5,7 +5,10 @@ Regenerate with SEGDSL_UPDATE_SNAPSHOTS=1 after checking the change is intended.
 """
 
 import datetime as dt
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 import sqlglot
@@ -86,6 +89,27 @@ def test_rendering_skips_only_rewrites_that_change_nothing(dialect):
               for shape in ("long", "wide")]
     for build in trees:
         assert render(build(), dialect) == full.generate(build(), pretty=True)
+
+
+def test_sqlglots_python_modules_give_the_same_sql():
+    """segdsl installs sqlglot's compiled build; where a user removes it (sqlglotc), the
+    Python modules must give byte-identical SQL."""
+    script = (
+        "import datetime as dt, json, sys\n"
+        "import pure_sqlglot, segdsl, sqlglot.generator\n"
+        "p, at = segdsl.load_project(sys.argv[1]), dt.datetime(2026, 6, 30)\n"
+        "sql = {f'{s} {d}': p.compile_segment(s, d, at) for s in p.segments for d in sys.argv[2:]}\n"
+        "sql |= {f'{shape} {d}': p.compile_many(p.segments, d, at, shape) for shape in ('long', 'wide') for d in sys.argv[2:]}\n"
+        "print(json.dumps({'generator': sqlglot.generator.__file__, 'sql': sql}))\n")
+    run = subprocess.run([sys.executable, "-c", script, str(EXAMPLE), *DIALECTS], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                             [str(ROOT / "tests"), *filter(None, [os.environ.get("PYTHONPATH")])])}, check=True)
+    pure = json.loads(run.stdout)
+    assert pure["generator"].endswith("generator.py")
+    ours = {f"{s} {d}": PROJECT.compile_segment(s, d, AS_OF) for s in PROJECT.segments for d in DIALECTS}
+    ours |= {f"{shape} {d}": PROJECT.compile_many(PROJECT.segments, d, AS_OF, shape)
+             for shape in ("long", "wide") for d in DIALECTS}
+    assert pure["sql"] == ours
 
 
 def test_integer_arithmetic_is_64_bit_in_every_dialect():
