@@ -1,0 +1,117 @@
+"""The shapes that make segdsl's SQL fast (issue 4, README "What compiling gives"), checked
+on the statements' trees: the golden snapshots pin the text, these say what must hold
+whatever the text becomes. bench/ measures what the shapes are worth."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+import segdsl
+from conftest import EXAMPLE, ROOT
+
+AS_OF = dt.datetime(2026, 6, 30)
+EXAMPLES = segdsl.load_project(EXAMPLE)
+BENCH = segdsl.load_project(ROOT / "bench" / "project")
+ENTITY = "analytics.customers"
+EVENT_TABLES = {"analytics.orders", "analytics.events"}
+
+
+def tree(sql: str, dialect: str = "duckdb") -> exp.Select:
+    return sqlglot.parse_one(sql, read=dialect)
+
+
+def scans(statement: exp.Expression) -> Counter:
+    """How often each warehouse table is read (CTEs are not counted)."""
+    return Counter(f"{t.db}.{t.name}" for t in statement.find_all(exp.Table) if t.db)
+
+
+def passes(statement: exp.Expression) -> list[exp.Select]:
+    """The grouped passes over event tables."""
+    return [s for s in statement.find_all(exp.Select)
+            if s.args.get("group") and any(f"{t.db}.{t.name}" in EVENT_TABLES for t in s.args["from_"].find_all(exp.Table))]
+
+
+def statements():
+    for project in (EXAMPLES, BENCH):
+        for name in project.segments:
+            yield name, tree(project.compile_segment(name, "duckdb", AS_OF))
+        for shape in ("long", "wide"):
+            yield f"all {shape}", tree(project.compile_many(None, "duckdb", AS_OF, shape))
+
+
+STATEMENTS = list(statements())
+
+
+@pytest.mark.parametrize("name, statement", STATEMENTS, ids=[n for n, _ in STATEMENTS])
+def test_each_event_table_is_read_once_per_statement(name, statement):
+    """However many predicates, segments, traits and percentages a statement holds, each
+    event table is scanned by one grouped pass."""
+    counts = scans(statement)
+    assert all(counts[t] <= 1 for t in EVENT_TABLES), counts
+    assert len(passes(statement)) == sum(counts[t] for t in EVENT_TABLES)
+
+
+@pytest.mark.parametrize("name, statement", STATEMENTS, ids=[n for n, _ in STATEMENTS])
+def test_a_pass_computes_each_aggregate_once(name, statement):
+    for p in passes(statement):
+        aggregates = [e.this.sql("duckdb") for e in p.expressions if isinstance(e, exp.Alias)]
+        assert len(aggregates) == len(set(aggregates)), aggregates
+
+
+def test_fifty_segments_together_read_each_table_once():
+    statement = tree(BENCH.compile_many(None, "duckdb", AS_OF, "wide"))
+    assert len(BENCH.segments) >= 50
+    assert {t: n for t, n in scans(statement).items() if t != ENTITY} == {t: 1 for t in EVENT_TABLES}
+
+
+def test_each_ranked_value_is_ranked_once():
+    """`top/bottom P%` ranks the whole population by a value: one more read of the entity
+    table per value and direction ranked, however many percentages and segments use it."""
+    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
+    project = segdsl.project_from_sources(config, {"a.seg": (
+        "segment one: top 5% by lifetime_value or (top 10% by lifetime_value and not top 50% by lifetime_value)\n"
+        "segment two: top 5% by lifetime_value and top 1% by count(purchase)\n"
+        "segment three: bottom 10% by lifetime_value or bottom 20% by lifetime_value\n")})
+    reads = {name: scans(tree(project.compile_segment(name, "duckdb", AS_OF)))[ENTITY] for name in project.segments}
+    assert reads == {"one": 2, "two": 3, "three": 2}
+    assert scans(tree(project.compile_many(None, "duckdb", AS_OF, "wide")))[ENTITY] == 4
+
+
+def test_a_trait_used_many_times_adds_its_aggregates_once():
+    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
+    trait = "trait engaged = 3 * count(purchase, last 90 days) + count(page_view, last 30 days)\n"
+    once = segdsl.project_from_sources(config, {"a.seg": trait + "segment s: engaged > 5\n"})
+    thrice = segdsl.project_from_sources(config, {"a.seg": trait + (
+        "segment s: engaged > 5 and (engaged < 100 or engaged = 7) and count(purchase, last 90 days) > 1\n")})
+    width = [[len(p.expressions) for p in passes(tree(project.compile_segment("s", "duckdb", AS_OF)))]
+             for project in (once, thrice)]
+    assert width[0] == width[1] == [2, 2]  # the key and one aggregate, per table
+
+
+def test_attribute_predicates_compare_bare_columns_with_literals():
+    """Nothing wraps an entity column that an engine could prune or index by, and a
+    segment of attributes alone is one scan of the entity table, with no join."""
+    statement = tree(BENCH.compile_segment("typical_attr", "duckdb", AS_OF))
+    assert scans(statement) == Counter({ENTITY: 1})
+    assert not list(statement.find_all(exp.Join)) and not statement.args.get("with")
+    comparisons = [c for c in statement.args["where"].find_all(exp.Binary)
+                   if isinstance(c, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE))]
+    assert comparisons
+    for c in comparisons:
+        assert isinstance(c.this, exp.Column), c.sql()
+        assert isinstance(c.expression, (exp.Literal, exp.Cast)) and not list(c.expression.find_all(exp.Column)), c.sql()
+
+
+def test_a_pass_reads_only_the_rows_its_windows_can_count():
+    """The as-of, the event filter and the widest window are in the pass's WHERE, where the
+    engine prunes by them; the rows of no window are never aggregated."""
+    statement = tree(BENCH.compile_segment("typical_mixed", "duckdb", AS_OF))
+    for p in passes(statement):
+        time = next(c for c in p.args["where"].find_all(exp.LTE)).this
+        lows = [c for c in p.args["where"].find_all(exp.GTE) if c.this == time]
+        assert lows, p.sql("duckdb")
+    events = next(p for p in passes(statement) if "analytics.events" in scans(p))
+    assert "event_type" in events.args["where"].sql("duckdb")
