@@ -104,6 +104,19 @@ class Flavor:
         """A column that reads as NULL where a LEFT JOIN finds no row."""
         return value
 
+    # Whether a test's outcome can be a column's value (T-SQL and Oracle have no boolean
+    # values, only conditions): a flag computed once and read as a condition elsewhere.
+    boolean_values = True
+
+    def flag(self, test: exp.Expression) -> exp.Expression:
+        """A column's value from a test; `flag_set` reads it as true only where it passed."""
+        if self.boolean_values:
+            return test
+        return exp.Case(ifs=[exp.If(this=test, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+
+    def flag_set(self, flag: exp.Expression) -> exp.Expression:
+        return flag if self.boolean_values else exp.EQ(this=flag, expression=exp.Literal.number(1))
+
     # numbers
 
     # Whether an integer literal or column may be 32-bit, so that arithmetic on it can
@@ -257,6 +270,7 @@ class TSQL(Flavor):
 
     like_specials = "\\%_["
     narrow_count = True  # COUNT (COUNT_BIG is the BIGINT one) and SUM of an INT are INT
+    boolean_values = False
 
 
 class Oracle(Flavor):
@@ -264,6 +278,7 @@ class Oracle(Flavor):
     there is no DATE_ADD: days and hours subtract an interval, months use ADD_MONTHS."""
 
     narrow_ints = False  # NUMBER
+    boolean_values = False  # until Oracle 23
 
     def timestamp(self, value):
         return exp.StrToTime(this=exp.Literal.string(value.isoformat(sep=" ")), format=exp.Literal.string("%Y-%m-%d %H:%M:%S"))

@@ -193,6 +193,11 @@ CASES = [
     ('count(purchase[category != "shoes"]) = 1', set()),
     ('count(purchase[not (category = "shoes")]) = 1', {2}),
     ("sum(purchase[amount > 6].amount, 2025-07-01..2025-07-01) = 7.5", {3}),
+    # two tests, each made by two aggregates of one pass (computed once each, as flags)
+    ('count(purchase, last 30 days) = 2 and count(purchase[category = "bags"]) = 0'
+     ' and sum(purchase.amount, last 30 days) > 25 and sum(purchase[category = "bags"].amount) = 0', {1}),
+    ('count(purchase[category = "bags"]) = 2 and count(purchase, last 30 days) = 0'
+     ' and sum(purchase[category = "bags"].amount) = 7.5 and sum(purchase.amount, last 30 days) = 0', {3}),
     ("first(purchase) = 2025-06-30T23:59:59", {3}),
     ("last(purchase) before 30 days ago", {2, 3}),
     ("last(purchase) is null", {4, 5}),

@@ -34,6 +34,12 @@ def passes(statement: exp.Expression) -> list[exp.Select]:
             if s.args.get("group") and any(f"{t.db}.{t.name}" in EVENT_TABLES for t in s.args["from_"].find_all(exp.Table))]
 
 
+def scan_where(p: exp.Select) -> exp.Expression:
+    """A pass's WHERE: its own, or its scan's where that computes flags (a subquery)."""
+    scan = p.args["from_"].this
+    return (scan.this if isinstance(scan, exp.Subquery) else p).args["where"]
+
+
 def statements():
     for project in (EXAMPLES, BENCH):
         for name in project.segments:
@@ -91,6 +97,32 @@ def test_a_trait_used_many_times_adds_its_aggregates_once():
     assert width[0] == width[1] == [2, 2]  # the key and one aggregate, per table
 
 
+def test_a_test_several_aggregates_make_is_computed_once_per_row():
+    """Fifty segments test a handful of event types and windows: each is one flag column of
+    its pass's scan, and the aggregates read the flag."""
+    statement = tree(BENCH.compile_many(None, "duckdb", AS_OF, "wide"))
+    for p in passes(statement):
+        scan = p.args["from_"].this
+        assert isinstance(scan, exp.Subquery), p.sql("duckdb")
+        flags = {e.alias: e.this.sql("duckdb") for e in scan.this.expressions if isinstance(e, exp.Alias)}
+        assert flags and len(set(flags.values())) == len(flags)
+        tests = Counter(t.sql("duckdb") for select in p.expressions for case in select.find_all(exp.Case)
+                        for t in conjuncts(case.args["ifs"][0].this))
+        assert all(n == 1 for t, n in tests.items() if t not in {f"ev.{f}" for f in flags}), tests
+        assert set(flags.values()).isdisjoint(tests)
+
+
+def conjuncts(condition: exp.Expression) -> list[exp.Expression]:
+    return list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+
+
+def test_an_aggregate_over_the_scans_window_tests_nothing_more():
+    statement = tree(BENCH.compile_segment("m0001_pct", "duckdb", AS_OF))  # 365 days and 7 days
+    (p,) = passes(statement)
+    assert [type(e.this).__name__ for e in p.expressions[1:]] == ["Sum", "Count"]
+    assert not list(p.expressions[1].find_all(exp.Case)) and list(p.expressions[2].find_all(exp.Case))
+
+
 def test_attribute_predicates_compare_bare_columns_with_literals():
     """Nothing wraps an entity column that an engine could prune or index by, and a
     segment of attributes alone is one scan of the entity table, with no join."""
@@ -110,8 +142,9 @@ def test_a_pass_reads_only_the_rows_its_windows_can_count():
     engine prunes by them; the rows of no window are never aggregated."""
     statement = tree(BENCH.compile_segment("typical_mixed", "duckdb", AS_OF))
     for p in passes(statement):
-        time = next(c for c in p.args["where"].find_all(exp.LTE)).this
-        lows = [c for c in p.args["where"].find_all(exp.GTE) if c.this == time]
+        where = scan_where(p)
+        time = next(c for c in where.find_all(exp.LTE)).this
+        lows = [c for c in where.find_all(exp.GTE) if c.this == time]
         assert lows, p.sql("duckdb")
     events = next(p for p in passes(statement) if "analytics.events" in scans(p))
-    assert "event_type" in events.args["where"].sql("duckdb")
+    assert "event_type" in scan_where(events).sql("duckdb")

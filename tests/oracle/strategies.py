@@ -252,6 +252,18 @@ class TreeGen:
         self.trait_types = dict(trait_types)
         self.segments = list(segments)
         self.trait_mags: dict[str, float] = {}
+        # windows and filters drawn so far in the project, drawn again half the time: the
+        # compiler computes a test that several aggregates make once (a pass's flags)
+        self.drawn: dict[str, list] = {}
+
+    def again(self, kind: str, fresh):
+        """A `kind` drawn before in the project, or (half the time, always the first
+        time) a new one from `fresh()`."""
+        earlier = self.drawn.setdefault(kind, [])
+        if earlier and self.draw(st.booleans()):
+            return self.pick(earlier)
+        earlier.append(fresh())
+        return earlier[-1]
 
     def pick(self, options):
         return self.draw(st.sampled_from(options))
@@ -296,10 +308,10 @@ class TreeGen:
         return RangeWindow(a, b)
 
     def maybe_window(self):
-        return self.window() if self.draw(st.booleans()) else None
+        return self.again("window", self.window) if self.draw(st.booleans()) else None
 
     def maybe_filter(self, event: str, depth: int):
-        return self.filter_pred(event, depth) if self.draw(st.booleans()) else None
+        return self.again(f"filter {event}", lambda: self.filter_pred(event, depth)) if self.draw(st.booleans()) else None
 
     def agg_num(self, depth: int) -> Agg:
         fn = self.pick(["count", "sum", "avg", "min", "max"])
@@ -577,10 +589,16 @@ def projects(draw, vocab: Vocab, max_traits: int = 3, max_segments: int = 3, dep
     (referring to earlier segments)."""
     trait_types: dict[str, str] = {}
     trait_mags: dict[str, float] = {}
+    drawn: dict[str, list] = {}
     defs = []
+
+    def gen(segments: list[str]) -> TreeGen:
+        g = TreeGen(draw, vocab, trait_types, segments)
+        g.trait_mags, g.drawn = trait_mags, drawn
+        return g
+
     for i in range(draw(st.integers(0, max_traits))):
-        g = TreeGen(draw, vocab, trait_types, [])
-        g.trait_mags = trait_mags
+        g = gen([])
         v = g.trait_value()
         name = f"t{i}"
         trait_types[name] = value_type(v, trait_types)
@@ -590,8 +608,7 @@ def projects(draw, vocab: Vocab, max_traits: int = 3, max_segments: int = 3, dep
     seg_names: list[str] = []
     # one segment per trait that tests it directly (traits are otherwise often unused)
     for name, typ in trait_types.items():
-        g = TreeGen(draw, vocab, trait_types, [])
-        g.trait_mags = trait_mags
+        g = gen([])
         v = TraitRef(name)
         if typ in ("int", "float"):
             p = (g.num_pred(1, v=v) if draw(st.booleans())
@@ -604,8 +621,7 @@ def projects(draw, vocab: Vocab, max_traits: int = 3, max_segments: int = 3, dep
             p = g.bool_pred(v=v)
         defs.append(SegmentDef(f"use_{name}", p))
     for i in range(draw(st.integers(1, max_segments))):
-        g = TreeGen(draw, vocab, trait_types, seg_names)
-        g.trait_mags = trait_mags
+        g = gen(seg_names)
         p = g.pred(draw(st.sampled_from([depth - 1, depth, 1])))
         name = f"s{i}"
         defs.append(SegmentDef(name, p, draw(maybe(st.sampled_from(DESCRIPTIONS)))))

@@ -2,21 +2,22 @@ WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
-    COUNT(
+    COUNT(CASE WHEN ev.f1 = 1 THEN 1 END) AS v2,
+    SUM(CASE WHEN ev.f1 = 1 THEN ev.amount END) AS v3
+  FROM (
+    SELECT
+      ev.customer_id,
+      ev.ordered_at,
+      ev.amount,
       CASE
         WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
         THEN 1
-      END
-    ) AS v2,
-    SUM(
-      CASE
-        WHEN ev.ordered_at >= ADD_MONTHS(TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS'), -12)
-        THEN ev.amount
-      END
-    ) AS v3
-  FROM analytics.orders ev
-  WHERE
-    ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        ELSE 0
+      END AS f1
+    FROM analytics.orders ev
+    WHERE
+      ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+  ) ev
   GROUP BY
     ev.customer_id
 ), r1 AS (

@@ -2,25 +2,20 @@ WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= (
-          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
-        )
-        THEN 1
-      END
-    ) AS v2,
-    SUM(
-      CASE
-        WHEN ev.ordered_at >= (
-          CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
-        )
-        THEN ev.amount
-      END
-    ) AS v3
-  FROM analytics.orders AS ev
-  WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+    COUNT(CASE WHEN ev.f1 THEN 1 END) AS v2,
+    SUM(CASE WHEN ev.f1 THEN ev.amount END) AS v3
+  FROM (
+    SELECT
+      ev.customer_id,
+      ev.ordered_at,
+      ev.amount,
+      ev.ordered_at >= (
+        CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '12' MONTH
+      ) AS f1
+    FROM analytics.orders AS ev
+    WHERE
+      ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
+  ) AS ev
   GROUP BY
     ev.customer_id
 ), r1 AS (

@@ -2,39 +2,27 @@ WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= CASE
-          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
-          THEN DATETIME(
-            DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
-            'start of month',
-            '-1 day',
-            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
-          )
-          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
-        END
-        THEN 1
-      END
-    ) AS v2,
-    SUM(
-      CASE
-        WHEN ev.ordered_at >= CASE
-          WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
-          THEN DATETIME(
-            DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
-            'start of month',
-            '-1 day',
-            '+' || TIME(DATETIME('2026-06-30 00:00:00'))
-          )
-          ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
-        END
-        THEN ev.amount
-      END
-    ) AS v3
-  FROM analytics.orders AS ev
-  WHERE
-    ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+    COUNT(CASE WHEN ev.f1 THEN 1 END) AS v2,
+    SUM(CASE WHEN ev.f1 THEN ev.amount END) AS v3
+  FROM (
+    SELECT
+      ev.customer_id,
+      ev.ordered_at,
+      ev.amount,
+      ev.ordered_at >= CASE
+        WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'))
+        THEN DATETIME(
+          DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months'),
+          'start of month',
+          '-1 day',
+          '+' || TIME(DATETIME('2026-06-30 00:00:00'))
+        )
+        ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-12 months')
+      END AS f1
+    FROM analytics.orders AS ev
+    WHERE
+      ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
+  ) AS ev
   GROUP BY
     ev.customer_id
 ), r1 AS (

@@ -2,21 +2,22 @@ WITH a1 AS (
   SELECT
     ev.customer_id AS k,
     MAX(ev.ordered_at) AS v1,
-    COUNT(
+    COUNT(CASE WHEN ev.f1 = 1 THEN 1 END) AS v2,
+    SUM(CASE WHEN ev.f1 = 1 THEN ev.amount END) AS v3
+  FROM (
+    SELECT
+      ev.customer_id AS customer_id,
+      ev.ordered_at AS ordered_at,
+      ev.amount AS amount,
       CASE
         WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS DATETIME2))
         THEN 1
-      END
-    ) AS v2,
-    SUM(
-      CASE
-        WHEN ev.ordered_at >= DATEADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS DATETIME2))
-        THEN ev.amount
-      END
-    ) AS v3
-  FROM analytics.orders AS ev
-  WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+        ELSE 0
+      END AS f1
+    FROM analytics.orders AS ev
+    WHERE
+      ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
+  ) AS ev
   GROUP BY
     ev.customer_id
 ), r1 AS (
