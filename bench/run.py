@@ -376,7 +376,10 @@ class IbisWorker:
     def ask(self, request: str):
         self.proc.stdin.write(request + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
+        answer = self.proc.stdout.readline()
+        if not answer:  # its traceback is on stderr, above
+            raise SystemExit(f"bench/ibis_worker.py stopped (exit code {self.proc.wait()}) at {request!r}")
+        return json.loads(answer)
 
 
 def segment_source(name: str) -> str:

@@ -23,6 +23,7 @@ attribute predicates in functions that would hide them from an engine's indexes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 from collections import Counter
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ class _Compiler:
         aggs = list(p.aggregates)
         scan = [exp.LTE(this=time.copy(), expression=self.as_of())]  # events after as-of never count
         shared_source = len({a.source.filter for a in aggs}) == 1
-        shared_filter = shared_source and len({a.filter for a in aggs}) == 1
+        shared_filter = len({a.filter for a in aggs}) == 1
         shared_window = len({a.window for a in aggs}) == 1
         if shared_source:
             scan += self._source_filter(aggs[0].source)
@@ -168,26 +169,20 @@ class _Compiler:
             scan += bound
         tests = {agg: self._row_tests(scope, time, agg, shared_source, shared_filter, shared_window, scanned_from)
                  for agg in aggs}
-        uses = Counter(key for agg_tests in tests.values() for key in agg_tests)
-        flags: dict[tuple, exp.Expression] = {}  # each shared test, once, in order of first use
-        for agg_tests in tests.values():
-            for key, test in agg_tests.items():
-                if uses[key] > 1:
-                    flags.setdefault(key, test)
-        names = _flag_names(len(flags), {name.lower() for agg in aggs for name in _columns(agg.source)})
-        flag_names = dict(zip(flags, names))
+        flags = _flags(tests, {name.lower() for agg in aggs for name in _columns(agg.source)})
         selects = [exp.alias_(self.column(src.key, _EVENT), "k", copy=False)]
         for agg, name in p.aggregates.items():
-            conditions = [self.fl.flag_set(self.column(flag_names[key], _EVENT)) if key in flags else test
+            conditions = [self.fl.flag_set(self.column(flags[key][0], _EVENT)) if key in flags else test
                           for key, test in tests[agg].items()]
             value = scope.aggregate_sql(agg, time, conditions)
             selects.append(exp.alias_(self.fl.nullable(value) if agg.nullable else value, name, copy=False))
         table, where = self.table(src.table, _EVENT), _join(scan, exp.And)
         if flags:  # the scan becomes a subquery giving the event columns read and the flags
+            flag_columns = {name for name, _ in flags.values()}  # none of them a column of the table
             read = {c.name: c.copy() for select in selects for c in select.find_all(exp.Column)
-                    if c.table == _EVENT and c.name not in names}
-            rows = exp.select(*read.values(), *(exp.alias_(self.fl.flag(test), flag_names[key], copy=False)
-                                                for key, test in flags.items()), copy=False)
+                    if c.table == _EVENT and c.name not in flag_columns}
+            rows = exp.select(*read.values(), *(exp.alias_(self.fl.flag(test), name, copy=False)
+                                                for name, test in flags.values()), copy=False)
             rows = rows.from_(table, copy=False).where(where, copy=False)
             query = exp.select(*selects, copy=False).from_(
                 exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(_EVENT))), copy=False)
@@ -198,17 +193,18 @@ class _Compiler:
     def _row_tests(self, scope: "_Scope", time: exp.Expression, agg: ir.Aggregate, shared_source: bool,
                    shared_filter: bool, shared_window: bool, scanned_from: ir.Value | None
                    ) -> dict[tuple, exp.Expression]:
-        """The tests an event row must pass to count in `agg`, beyond its pass's WHERE
-        (which holds every test all aggregates share, and a window start `scanned_from`),
-        keyed by what they test: aggregates of a pass that test the same share a key."""
+        """The tests an event row must pass to count in `agg` beyond its pass's WHERE, which
+        holds the event, filter and window every aggregate shares and the earliest window
+        start, `scanned_from`. Keyed by what they test: aggregates that test the same share
+        a key."""
         tests = {}
         if not shared_source and agg.source.filter:
             tests["source", agg.source.filter] = _join(self._source_filter(agg.source), exp.And)
         if not shared_filter and agg.filter is not None:
             tests["filter", agg.filter] = scope.cond(agg.filter)
         w = agg.window
-        if not shared_window and w is not None and not (w.low == scanned_from and w.low_inclusive
-                                                        and _ends_at_as_of(w)):
+        starts_with_scan = scanned_from is not None and w is not None and w.low == scanned_from
+        if not shared_window and w is not None and not (starts_with_scan and w.low_inclusive and _ends_at_as_of(w)):
             if bounds := scope.scan_bounds(time, w):
                 tests["window", w] = _join(bounds, exp.And)
         return tests
@@ -279,8 +275,8 @@ class _Scope:
     def loosest_lower_bound(self, time: exp.Expression, windows: list[ir.Window | None]
                             ) -> tuple[list[exp.Expression], ir.Value | None]:
         """`time >= the earliest window start` when every aggregate has a start: rows before
-        it count nowhere, so the scan can skip them. With it, that start where it is one of
-        the windows' (and not only the LEAST of them in SQL)."""
+        it count nowhere, so the scan can skip them. Also that start, where it is known
+        without SQL (not a LEAST of several), else None."""
         if any(w is None or w.low is None for w in windows):
             return [], None
         lows = list(dict.fromkeys(w.low for w in windows))
@@ -542,15 +538,19 @@ def _columns(source: EventSource) -> list[str]:
     return [source.key, source.time, *(c for c, _ in source.filter), *(c for c, _ in source.columns)]
 
 
-def _flag_names(n: int, taken: set[str]) -> list[str]:
-    """n names for a pass's flag columns (f1, f2, ...), none of them a column of the table
-    (`taken`, in lower case): the scan's subquery gives both."""
-    names, i = [], 0
-    while len(names) < n:
-        i += 1
-        if f"f{i}" not in taken:
-            names.append(f"f{i}")
-    return names
+def _flags(tests: dict[ir.Aggregate, dict[tuple, exp.Expression]], taken: set[str]
+           ) -> dict[tuple, tuple[str, exp.Expression]]:
+    """The tests two or more aggregates of a pass make, in order of first use, each with
+    the name of the flag column that computes it once per row: f1, f2, ..., skipping the
+    table's columns (`taken`, in lower case), which the pass's scan gives beside them."""
+    uses = Counter(key for agg_tests in tests.values() for key in agg_tests)
+    shared: dict[tuple, exp.Expression] = {}
+    for agg_tests in tests.values():
+        for key, test in agg_tests.items():
+            if uses[key] > 1:
+                shared.setdefault(key, test)
+    names = (f"f{i}" for i in itertools.count(1) if f"f{i}" not in taken)
+    return {key: (next(names), test) for key, test in shared.items()}
 
 
 def _cte(alias: str, query: exp.Select) -> exp.CTE:

@@ -294,9 +294,14 @@ class Oracle(Flavor):
         return exp.Paren(this=exp.Sub(this=moment, expression=interval))
 
 
+class Teradata(Flavor):
+    boolean_values = False
+
+
 _FLAVORS: dict[str, type[Flavor]] = {
     "sqlite": SQLite, "mysql": MySQL, "clickhouse": ClickHouse, "spark": Spark, "spark2": Spark, "databricks": Spark,
-    "bigquery": BigQuery, "snowflake": Snowflake, "redshift": Redshift, "tsql": TSQL, "oracle": Oracle,
+    "bigquery": BigQuery, "snowflake": Snowflake, "redshift": Redshift, "tsql": TSQL, "fabric": TSQL,
+    "oracle": Oracle, "teradata": Teradata,
 }
 
 

@@ -54,6 +54,8 @@ table = "crm.events"
 key = "person"
 time = "at"
 filter = { kind = "view" }
+[events.view.columns]
+value = "float"
 """
 
 T = dt.datetime
@@ -193,6 +195,9 @@ CASES = [
     ('count(purchase[category != "shoes"]) = 1', set()),
     ('count(purchase[not (category = "shoes")]) = 1', {2}),
     ("sum(purchase[amount > 6].amount, 2025-07-01..2025-07-01) = 7.5", {3}),
+    # a filter two events of one table share (in the pass's WHERE, beside the events')
+    ("count(cart[value is null]) = 1 and count(view[value is null]) = 0", {3}),
+    ("count(cart[value is null]) = 0 and count(view[value is null]) = 2", {4}),
     # two tests, each made by two aggregates of one pass (computed once each, as flags)
     ('count(purchase, last 30 days) = 2 and count(purchase[category = "bags"]) = 0'
      ' and sum(purchase.amount, last 30 days) > 25 and sum(purchase[category = "bags"].amount) = 0', {1}),

@@ -116,6 +116,26 @@ def conjuncts(condition: exp.Expression) -> list[exp.Expression]:
     return list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
 
 
+def test_flag_columns_are_named_apart_from_the_tables_columns():
+    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text().replace(
+        "[events.purchase.columns]", '[events.purchase.columns]\nf1 = "int"\nf2 = "int"')
+    project = segdsl.project_from_sources(config, {"a.seg": (
+        "segment s: count(purchase, last 30 days) > 1 and sum(purchase.f1, last 30 days) > 2 and sum(purchase.f2) > 3\n")})
+    (p,) = passes(tree(project.compile_segment("s", "duckdb", AS_OF)))
+    scan = p.args["from_"].this.this
+    assert [e.alias for e in scan.expressions if isinstance(e, exp.Alias)] == ["f3"]  # f1, f2: columns
+    assert {e.name for e in scan.expressions if isinstance(e, exp.Column)} == {"customer_id", "f1", "f2"}
+
+
+def test_a_filter_every_aggregate_shares_is_in_the_scans_where():
+    """Also across events told apart by their filters: no flag for it."""
+    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
+    project = segdsl.project_from_sources(config, {"a.seg": (
+        'segment s: count(page_view[category = "shoes"]) > 2 and count(add_to_cart[category = "shoes"]) > 1\n')})
+    (p,) = passes(tree(project.compile_segment("s", "duckdb", AS_OF)))
+    assert "category = 'shoes'" in p.args["where"].sql("duckdb") and not isinstance(p.args["from_"].this, exp.Subquery)
+
+
 def test_an_aggregate_over_the_scans_window_tests_nothing_more():
     statement = tree(BENCH.compile_segment("m0001_pct", "duckdb", AS_OF))  # 365 days and 7 days
     (p,) = passes(statement)
@@ -128,7 +148,7 @@ def test_attribute_predicates_compare_bare_columns_with_literals():
     segment of attributes alone is one scan of the entity table, with no join."""
     statement = tree(BENCH.compile_segment("typical_attr", "duckdb", AS_OF))
     assert scans(statement) == Counter({ENTITY: 1})
-    assert not list(statement.find_all(exp.Join)) and not statement.args.get("with")
+    assert not list(statement.find_all(exp.Join)) and not statement.args.get("with_")
     comparisons = [c for c in statement.args["where"].find_all(exp.Binary)
                    if isinstance(c, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE))]
     assert comparisons
