@@ -4,7 +4,9 @@ Shape of every statement:
 
     WITH a1 AS (one grouped pass over an event table: every aggregate any part of the
                 statement needs, as conditional aggregates; future events, the event
-                filter and shared window bounds cut off in the scan),
+                filter and shared window bounds cut off in the scan; a test several
+                aggregates make computed once per row, as a flag column of a subquery
+                over the scan),
          r1 AS (the entity ranked by one value, for every `top/bottom P%` by it:
                 rank and count of ranked rows, reading the same passes),
          m1 AS (the members of a segment the statement uses more than once, which
