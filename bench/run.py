@@ -833,7 +833,6 @@ def _vm_hwm_mb() -> float | None:
 
 def versions() -> dict:
     import duckdb
-    import sqlglot
     import sqlglot.generator
     compiled = not sqlglot.generator.__file__.endswith(".py")  # sqlglot[c]: mypyc modules
     out = {"python": platform.python_version(), "duckdb": duckdb.__version__,

@@ -171,7 +171,7 @@ class _Compiler:
             scan += bound
         tests = {agg: self._row_tests(scope, time, agg, shared_source, shared_filter, shared_window, scanned_from)
                  for agg in aggs}
-        flags = _flags(tests, {name.lower() for agg in aggs for name in _columns(agg.source)})
+        flags = _flags(tests, {name.lower() for agg in aggs for name in agg.source.column_names})
         selects = [exp.alias_(self.column(src.key, _EVENT), "k", copy=False)]
         for agg, name in p.aggregates.items():
             conditions = [self.fl.flag_set(self.column(flags[key][0], _EVENT)) if key in flags else test
@@ -533,11 +533,6 @@ def _ends_at_as_of(w: ir.Window) -> bool:
     """Whether a window's end is the as-of moment, inclusive, or open: a pass's scan ends
     there already."""
     return w.high is None or (isinstance(w.high, ir.AsOf) and w.high_inclusive)
-
-
-def _columns(source: EventSource) -> list[str]:
-    """Every column of its table an event's definition names."""
-    return [source.key, source.time, *(c for c, _ in source.filter), *(c for c, _ in source.columns)]
 
 
 def _flags(tests: dict[ir.Aggregate, dict[tuple, exp.Expression]], taken: set[str]

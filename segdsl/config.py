@@ -45,6 +45,11 @@ class EventSource:
     filter: tuple[tuple[str, str | int | float | bool], ...]
     columns: tuple[tuple[str, str], ...]
 
+    @property
+    def column_names(self) -> list[str]:
+        """Every column of its table the event's definition names."""
+        return [self.key, self.time, *(c for c, _ in self.filter), *(c for c, _ in self.columns)]
+
 
 @dataclass(frozen=True)
 class Samples:

@@ -104,8 +104,9 @@ class Flavor:
         """A column that reads as NULL where a LEFT JOIN finds no row."""
         return value
 
-    # Whether a test's outcome can be a column's value (T-SQL and Oracle have no boolean
-    # values, only conditions): a flag computed once and read as a condition elsewhere.
+    # Whether a test's outcome can be a column's value (T-SQL, Fabric, Oracle before 23 and
+    # Teradata have no boolean values, only conditions): a flag computed once and read as a
+    # condition elsewhere.
     boolean_values = True
 
     def flag(self, test: exp.Expression) -> exp.Expression:
@@ -278,7 +279,7 @@ class Oracle(Flavor):
     there is no DATE_ADD: days and hours subtract an interval, months use ADD_MONTHS."""
 
     narrow_ints = False  # NUMBER
-    boolean_values = False  # until Oracle 23
+    boolean_values = False
 
     def timestamp(self, value):
         return exp.StrToTime(this=exp.Literal.string(value.isoformat(sep=" ")), format=exp.Literal.string("%Y-%m-%d %H:%M:%S"))

@@ -91,25 +91,25 @@ def test_rendering_skips_only_rewrites_that_change_nothing(dialect):
         assert render(build(), dialect) == full.generate(build(), pretty=True)
 
 
+def every_sql() -> dict[str, str]:
+    """The example project's SQL: each segment and both many-segment shapes, per dialect."""
+    sql = {f"{s} {d}": PROJECT.compile_segment(s, d, AS_OF) for s in PROJECT.segments for d in DIALECTS}
+    return sql | {f"{shape} {d}": PROJECT.compile_many(PROJECT.segments, d, AS_OF, shape)
+                  for shape in ("long", "wide") for d in DIALECTS}
+
+
 def test_sqlglots_python_modules_give_the_same_sql():
     """segdsl installs sqlglot's compiled build; where a user removes it (sqlglotc), the
     Python modules must give byte-identical SQL."""
-    script = (
-        "import datetime as dt, json, sys\n"
-        "import pure_sqlglot, segdsl, sqlglot.generator\n"
-        "p, at = segdsl.load_project(sys.argv[1]), dt.datetime(2026, 6, 30)\n"
-        "sql = {f'{s} {d}': p.compile_segment(s, d, at) for s in p.segments for d in sys.argv[2:]}\n"
-        "sql |= {f'{shape} {d}': p.compile_many(p.segments, d, at, shape) for shape in ('long', 'wide') for d in sys.argv[2:]}\n"
-        "print(json.dumps({'generator': sqlglot.generator.__file__, 'sql': sql}))\n")
-    run = subprocess.run([sys.executable, "-c", script, str(EXAMPLE), *DIALECTS], capture_output=True, text=True,
+    script = ("import json, pure_sqlglot, sqlglot.generator\n"
+              "from test_golden_sql import every_sql\n"
+              "print(json.dumps({'generator': sqlglot.generator.__file__, 'sql': every_sql()}))\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                             [str(ROOT / "tests"), *filter(None, [os.environ.get("PYTHONPATH")])])}, check=True)
+                             [str(ROOT / "tests"), *filter(None, [os.environ.get("PYTHONPATH")])])})
     pure = json.loads(run.stdout)
     assert pure["generator"].endswith("generator.py")
-    ours = {f"{s} {d}": PROJECT.compile_segment(s, d, AS_OF) for s in PROJECT.segments for d in DIALECTS}
-    ours |= {f"{shape} {d}": PROJECT.compile_many(PROJECT.segments, d, AS_OF, shape)
-             for shape in ("long", "wide") for d in DIALECTS}
-    assert pure["sql"] == ours
+    assert pure["sql"] == every_sql()
 
 
 def test_integer_arithmetic_is_64_bit_in_every_dialect():

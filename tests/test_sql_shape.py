@@ -15,6 +15,7 @@ from conftest import EXAMPLE, ROOT
 AS_OF = dt.datetime(2026, 6, 30)
 EXAMPLES = segdsl.load_project(EXAMPLE)
 BENCH = segdsl.load_project(ROOT / "bench" / "project")
+BENCH_CONFIG = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
 ENTITY = "analytics.customers"
 EVENT_TABLES = {"analytics.orders", "analytics.events"}
 
@@ -26,6 +27,16 @@ def tree(sql: str, dialect: str = "duckdb") -> exp.Select:
 def scans(statement: exp.Expression) -> Counter:
     """How often each warehouse table is read (CTEs are not counted)."""
     return Counter(f"{t.db}.{t.name}" for t in statement.find_all(exp.Table) if t.db)
+
+
+def bench_project(source: str, config: str = BENCH_CONFIG) -> segdsl.Project:
+    """Segments over the bench project's tables."""
+    return segdsl.project_from_sources(config, {"a.seg": source})
+
+
+def only_pass(project: segdsl.Project, segment: str = "s") -> exp.Select:
+    (p,) = passes(tree(project.compile_segment(segment, "duckdb", AS_OF)))
+    return p
 
 
 def passes(statement: exp.Expression) -> list[exp.Select]:
@@ -76,22 +87,20 @@ def test_fifty_segments_together_read_each_table_once():
 def test_each_ranked_value_is_ranked_once():
     """`top/bottom P%` ranks the whole population by a value: one more read of the entity
     table per value and direction ranked, however many percentages and segments use it."""
-    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
-    project = segdsl.project_from_sources(config, {"a.seg": (
+    project = bench_project((
         "segment one: top 5% by lifetime_value or (top 10% by lifetime_value and not top 50% by lifetime_value)\n"
         "segment two: top 5% by lifetime_value and top 1% by count(purchase)\n"
-        "segment three: bottom 10% by lifetime_value or bottom 20% by lifetime_value\n")})
+        "segment three: bottom 10% by lifetime_value or bottom 20% by lifetime_value\n"))
     reads = {name: scans(tree(project.compile_segment(name, "duckdb", AS_OF)))[ENTITY] for name in project.segments}
     assert reads == {"one": 2, "two": 3, "three": 2}
     assert scans(tree(project.compile_many(None, "duckdb", AS_OF, "wide")))[ENTITY] == 4
 
 
 def test_a_trait_used_many_times_adds_its_aggregates_once():
-    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
     trait = "trait engaged = 3 * count(purchase, last 90 days) + count(page_view, last 30 days)\n"
-    once = segdsl.project_from_sources(config, {"a.seg": trait + "segment s: engaged > 5\n"})
-    thrice = segdsl.project_from_sources(config, {"a.seg": trait + (
-        "segment s: engaged > 5 and (engaged < 100 or engaged = 7) and count(purchase, last 90 days) > 1\n")})
+    once = bench_project(trait + "segment s: engaged > 5\n")
+    thrice = bench_project(trait + (
+        "segment s: engaged > 5 and (engaged < 100 or engaged = 7) and count(purchase, last 90 days) > 1\n"))
     width = [[len(p.expressions) for p in passes(tree(project.compile_segment("s", "duckdb", AS_OF)))]
              for project in (once, thrice)]
     assert width[0] == width[1] == [2, 2]  # the key and one aggregate, per table
@@ -117,11 +126,10 @@ def conjuncts(condition: exp.Expression) -> list[exp.Expression]:
 
 
 def test_flag_columns_are_named_apart_from_the_tables_columns():
-    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text().replace(
-        "[events.purchase.columns]", '[events.purchase.columns]\nf1 = "int"\nf2 = "int"')
-    project = segdsl.project_from_sources(config, {"a.seg": (
-        "segment s: count(purchase, last 30 days) > 1 and sum(purchase.f1, last 30 days) > 2 and sum(purchase.f2) > 3\n")})
-    (p,) = passes(tree(project.compile_segment("s", "duckdb", AS_OF)))
+    config = BENCH_CONFIG.replace("[events.purchase.columns]", '[events.purchase.columns]\nf1 = "int"\nf2 = "int"')
+    p = only_pass(bench_project(
+        "segment s: count(purchase, last 30 days) > 1 and sum(purchase.f1, last 30 days) > 2 and sum(purchase.f2) > 3\n",
+        config))
     scan = p.args["from_"].this.this
     assert [e.alias for e in scan.expressions if isinstance(e, exp.Alias)] == ["f3"]  # f1, f2: columns
     assert {e.name for e in scan.expressions if isinstance(e, exp.Column)} == {"customer_id", "f1", "f2"}
@@ -129,16 +137,13 @@ def test_flag_columns_are_named_apart_from_the_tables_columns():
 
 def test_a_filter_every_aggregate_shares_is_in_the_scans_where():
     """Also across events told apart by their filters: no flag for it."""
-    config = (ROOT / "bench" / "project" / "segdsl.toml").read_text()
-    project = segdsl.project_from_sources(config, {"a.seg": (
-        'segment s: count(page_view[category = "shoes"]) > 2 and count(add_to_cart[category = "shoes"]) > 1\n')})
-    (p,) = passes(tree(project.compile_segment("s", "duckdb", AS_OF)))
+    p = only_pass(bench_project(
+        'segment s: count(page_view[category = "shoes"]) > 2 and count(add_to_cart[category = "shoes"]) > 1\n'))
     assert "category = 'shoes'" in p.args["where"].sql("duckdb") and not isinstance(p.args["from_"].this, exp.Subquery)
 
 
 def test_an_aggregate_over_the_scans_window_tests_nothing_more():
-    statement = tree(BENCH.compile_segment("m0001_pct", "duckdb", AS_OF))  # 365 days and 7 days
-    (p,) = passes(statement)
+    p = only_pass(BENCH, "m0001_pct")  # 365 days and 7 days
     assert [type(e.this).__name__ for e in p.expressions[1:]] == ["Sum", "Count"]
     assert not list(p.expressions[1].find_all(exp.Case)) and list(p.expressions[2].find_all(exp.Case))
 
