@@ -79,6 +79,24 @@ class Project:
         except RecursionError:
             raise self._too_deep(name) from None
 
+    def _check_columns(self, names: list[str], shape: str) -> None:
+        """compile_many's columns must have distinct names: the key and the segments' (wide),
+        or the key and `segment` (long). Engines fold the case of unquoted names."""
+        key = self.config.entity.key
+        if shape == "wide":
+            clash = next((n for n in names if n.lower() == key.lower()), None)
+            if clash is not None:
+                raise SegdslError([Diagnostic(
+                    "N006", f"segment '{clash}' has the same name as the entity key: the wide shape "
+                    f"would have two columns '{clash}'", self.program.definitions[clash].name_span,
+                    ("rename the segment, or use the long shape",))], self.sources)
+        elif key.lower() == "segment":
+            config = next((f for f in self.sources if Path(f).name == CONFIG_FILE), None)
+            span = setting_span(self.sources[config], config, "entity", "key") if config else None
+            raise SegdslError([Diagnostic(
+                "N006", "the entity key is named 'segment', as is the long shape's segment column", span,
+                ("use the wide shape",))], self.sources)
+
     def _too_deep(self, name: str) -> SegdslError:
         d = self.program.definitions[name]
         return SegdslError(
@@ -95,12 +113,15 @@ class Project:
         per entity row with a true/false column per segment."""
         from . import compile as compiler
 
-        names = list(names) if names is not None else self.segments
+        names = list(dict.fromkeys(names if names is not None else self.segments))  # each once
         unknown = [n for n in names if n not in self.program.segments]
         if unknown:
             raise KeyError(unknown[0])
         if shape not in ("long", "wide"):
             raise ValueError(f"shape must be 'long' or 'wide', not {shape!r}")
+        if not names:
+            raise ValueError("no segments to compile")
+        self._check_columns(names, shape)
         dialect = dialect or self.config.dialect
         try:
             return _render(compiler.compile_many(self.program, names, dialect, as_of, shape), dialect)

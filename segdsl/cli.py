@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import Collector, did_you_mean, has_errors, render_text
+from .diagnostics import Collector, SegdslError, did_you_mean, has_errors, render_text
 
 
 class _Timestamp(click.ParamType):
@@ -155,7 +155,12 @@ def compile_cmd(path: Path, names, dialect, as_of, out, together, shape):
     chosen = [_segment(project, n) for n in names] or project.segments
     dialect = dialect or project.config.dialect
     if together:
-        sql = project.compile_many(chosen, dialect, as_of, shape) + ";\n"
+        if not chosen:
+            raise click.UsageError("the project defines no segments: there is nothing to compile together")
+        try:
+            sql = project.compile_many(chosen, dialect, as_of, shape) + ";\n"
+        except SegdslError as err:
+            _fail(err.diagnostics, err.sources)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / "segments.sql").write_text(sql, "utf-8")

@@ -73,14 +73,21 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     )
     if shape == "wide":
         return compiler.finish(wide)
-    compiler.add_cte("members", wide)
-    key = compiler.column(entity_key, "members")
+    members = compiler.alias("members", plain=True)
+    taken = {n.lower() for n in names}
+    if entity_key.lower() in taken:  # a segment's column named like the key would hide it
+        inner = next(f"key{i}" for i in itertools.count(1) if f"key{i}" not in taken)
+        wide.set("expressions", [exp.alias_(wide.expressions[0], inner, copy=False), *wide.expressions[1:]])
+        key = exp.alias_(compiler.column(inner, members), compiler.fl.identifier(entity_key), copy=False)
+    else:
+        key = compiler.column(entity_key, members)
+    compiler.add_cte(members, wide)
     union = None
     for name, _ in flags:
         branch = (
             exp.select(key.copy(), exp.alias_(exp.Literal.string(name), "segment", copy=False), copy=False)
-            .from_(exp.Table(this=exp.to_identifier("members")), copy=False)
-            .where(compiler.column(name, "members"), copy=False)
+            .from_(exp.Table(this=exp.to_identifier(members)), copy=False)
+            .where(compiler.column(name, members), copy=False)
         )
         union = branch if union is None else exp.union(union, branch, distinct=False, copy=False)
     return compiler.finish(exp.select(exp.Star(), copy=False).from_(union.subquery("memberships", copy=False), copy=False))
@@ -104,9 +111,17 @@ class _Compiler:
         """The as-of moment, a new node for each use (cheaper than copying one)."""
         return self.fl.timestamp(self.as_of_value) if self.as_of_value is not None else self.fl.now()
 
-    def alias(self, prefix: str) -> str:
-        self.counter[prefix] = self.counter.get(prefix, 0) + 1
-        return f"{prefix}{self.counter[prefix]}"
+    def alias(self, prefix: str, plain: bool = False) -> str:
+        """A CTE name: `prefix` numbered (`prefix` itself if `plain` and free), never the
+        name of a table the statement reads: a CTE of that name would stand in for the
+        table in every FROM naming it unqualified."""
+        config = self.program.config
+        tables = {t.parts[-1].lower() for t in (config.entity.table, *(e.table for e in config.events.values()))}
+        name = prefix if plain else ""
+        while not name or name.lower() in tables:
+            self.counter[prefix] = self.counter.get(prefix, 0) + 1
+            name = f"{prefix}{self.counter[prefix]}"
+        return name
 
     def table(self, table: Table, alias: str) -> exp.Table:
         return table_node(self.fl, table, alias)

@@ -239,6 +239,42 @@ def test_compile_matches_the_api(example_segments):
     assert result.stdout == expected
 
 
+@pytest.mark.parametrize("shape", ["long", "wide"])
+def test_compile_together_prints_the_apis_one_statement(tmp_path, shape):
+    import datetime as dt
+
+    expected = segdsl.load_project(EXAMPLE).compile_many(
+        None, "snowflake", dt.datetime.fromisoformat(AS_OF), shape) + ";\n"
+    result = run("compile", EXAMPLE, "--together", "--shape", shape, "--dialect", "snowflake", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected
+    out = tmp_path / "sql"
+    result = run("compile", EXAMPLE, "--together", "--shape", shape, "--dialect", "snowflake", "--as-of", AS_OF, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "segments.sql").read_text("utf-8") == expected
+
+
+def _project(tmp_path: Path, key: str, segments: str) -> Path:
+    config = (EXAMPLE / "segdsl.toml").read_text("utf-8").replace('key = "customer_id"', f'key = "{key}"', 1)
+    folder = tmp_path / "segments"
+    folder.mkdir(parents=True)
+    (tmp_path / "segdsl.toml").write_text(config, "utf-8")
+    (folder / "a.seg").write_text(segments, "utf-8")
+    return tmp_path
+
+
+def test_compile_together_names_what_it_cannot_compile(tmp_path):
+    empty = run("compile", _project(tmp_path / "empty", "customer_id", "# none yet\n"), "--together")
+    no_crash(empty)
+    assert empty.exit_code == 2 and "defines no segments" in empty.stderr
+    clash = _project(tmp_path / "clash", "id", "segment id: age >= 30\n")
+    wide = run("compile", clash, "--together", "--shape", "wide")
+    no_crash(wide)
+    assert wide.exit_code == 1 and "error[N006]" in wide.stderr and "a.seg:1:9" in wide.stderr
+    long = run("compile", clash, "--together")
+    assert long.exit_code == 0, long.output
+
+
 def test_compile_out_writes_one_file_per_segment(tmp_path, example_segments):
     out = tmp_path / "sql" / "nested"
     result = run("compile", EXAMPLE, "--out", out, "--as-of", AS_OF)

@@ -307,3 +307,97 @@ def test_every_form_and_its_negation_in_one_statement(con):
 def test_future_events_never_count_even_unwindowed(con):
     assert members(con, "max(purchase.amount) > 100") == set()
     assert members(con, "did purchase") == {1, 2, 3}
+
+
+# Tables named as segdsl names its CTEs (a1 passes, r1 rankings, m1 memberships, members)
+# and the entity key named as segdsl names an inner key: what the statement reads must
+# stay the user's tables, whatever they are called.
+CLASH_CONFIG = """
+[project]
+name = "clash"
+
+[entity]
+table = "{entity}"
+key = "{key}"
+
+[entity.columns]
+age = "int"
+
+[events.purchase]
+table = "{orders}"
+key = "person"
+time = "at"
+[events.purchase.columns]
+amount = "float"
+"""
+CLASH_SEGMENTS = """
+segment buyers: count(purchase) >= 1 and age > 1
+segment big: sum(purchase.amount) > 5
+segment top_half: top 50% by sum(purchase.amount)
+segment both: in segment buyers and in segment big and not in segment top_half
+segment either: in segment buyers or in segment big or in segment top_half
+"""
+CLASH_MEMBERS = {"buyers": {1, 3}, "big": {1}, "top_half": {1, 3}, "both": set(), "either": {1, 3}}
+
+
+@pytest.mark.parametrize("entity,orders", [("a1", "m1"), ("r1", "members"), ("members", "a1"), ("M1", "A1")])
+def test_tables_named_like_the_statements_ctes_are_still_read(entity, orders):
+    c = duckdb.connect()
+    c.execute(f'CREATE TABLE "{entity}" (id INT, age INT)')
+    c.execute(f'INSERT INTO "{entity}" VALUES (1, 5), (2, 0), (3, 9), (4, 30)')
+    c.execute(f'CREATE TABLE "{orders}" (person INT, "at" TIMESTAMP, amount DOUBLE)')
+    c.execute(f"""INSERT INTO "{orders}" VALUES (1, '2025-01-01', 10), (3, '2025-01-01', 1), (3, '2025-02-01', 1)""")
+    config = CLASH_CONFIG.format(entity=entity, orders=orders, key="id")
+    project = segdsl.project_from_sources(config, {"s.seg": CLASH_SEGMENTS})
+    for name, want in CLASH_MEMBERS.items():
+        assert {r[0] for r in c.execute(project.compile_segment(name, "duckdb", AS_OF)).fetchall()} == want, name
+    long = c.execute(project.compile_many(None, "duckdb", AS_OF, "long")).fetchall()
+    assert {name: {k for k, s in long if s == name} for name in CLASH_MEMBERS} == CLASH_MEMBERS
+    result = c.execute(project.compile_many(None, "duckdb", AS_OF, "wide"))
+    columns = [column[0] for column in result.description]
+    wide = result.fetchall()
+    assert {name: {row[0] for row in wide if row[columns.index(name)]} for name in CLASH_MEMBERS} == CLASH_MEMBERS
+
+
+def _people_with_key(key: str):
+    c = duckdb.connect()
+    c.execute(f'CREATE TABLE people ("{key}" INT, age INT)')
+    c.execute("INSERT INTO people VALUES (0, 20), (1, 10), (2, 20)")
+    c.execute('CREATE TABLE orders (person INT, "at" TIMESTAMP, amount DOUBLE)')
+    return c, CLASH_CONFIG.format(entity="people", orders="orders", key=key)
+
+
+def test_a_segment_named_like_the_entity_key_keeps_its_members_in_the_long_shape():
+    c, config = _people_with_key("id")
+    project = segdsl.project_from_sources(config, {"s.seg": "segment id: age >= 15\nsegment key1: age < 15\n"})
+    long = c.execute(project.compile_many(None, "duckdb", AS_OF, "long"))
+    assert [column[0] for column in long.description] == ["id", "segment"]
+    assert sorted(long.fetchall()) == [(0, "id"), (1, "key1"), (2, "id")]
+
+
+def test_columns_compile_many_cannot_name_apart_are_an_error_at_the_name():
+    c, config = _people_with_key("ID")
+    project = segdsl.project_from_sources(config, {"s.seg": "segment a: age >= 15\nsegment id: age < 15\n"})
+    with pytest.raises(segdsl.SegdslError) as err:
+        project.compile_many(None, "duckdb", AS_OF, "wide")
+    (d,) = err.value.diagnostics
+    assert (d.code, d.span.line, d.span.col) == ("N006", 2, 9) and "entity key" in d.message
+    assert "use the long shape" in d.hints[0]
+
+    c, config = _people_with_key("segment")
+    project = segdsl.project_from_sources(config, {"s.seg": "segment a: age >= 15\n"})
+    with pytest.raises(segdsl.SegdslError) as err:
+        project.compile_many(None, "duckdb", AS_OF, "long")
+    (d,) = err.value.diagnostics
+    assert (d.code, d.span.file, d.span.line) == ("N006", "segdsl.toml", 7)
+    assert sorted(c.execute(project.compile_many(None, "duckdb", AS_OF, "wide")).fetchall()) == [
+        (0, True), (1, False), (2, True)]
+
+
+def test_compile_many_takes_each_segment_once_and_needs_one():
+    c, config = _people_with_key("id")
+    project = segdsl.project_from_sources(config, {"s.seg": "segment a: age >= 15\n"})
+    assert sorted(c.execute(project.compile_many(["a", "a"], "duckdb", AS_OF, "long")).fetchall()) == [(0, "a"), (2, "a")]
+    assert [col[0] for col in c.execute(project.compile_many(["a", "a"], "duckdb", AS_OF, "wide")).description] == ["id", "a"]
+    with pytest.raises(ValueError, match="no segments"):
+        project.compile_many([], "duckdb", AS_OF, "long")
