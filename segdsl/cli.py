@@ -138,6 +138,17 @@ def check(path: Path, fmt: str):
         click.echo(f"ok: {n_seg} segments and {n_trait} traits in {files} files")
 
 
+@contextlib.contextmanager
+def _writing(out: Path):
+    """`out` made if missing, for the files written inside; a folder that cannot be made
+    or written (a file in the way, no permission) is a wrong --out: exit 2."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as err:
+        raise click.BadParameter(f"cannot write into '{out}': {err.strerror or err}", param_hint="--out") from None
+
+
 @main.command("compile")
 @PATH
 @click.option("--segment", "-s", "names", multiple=True, metavar="NAME", help="Segment to compile (repeatable; default: all).")
@@ -162,15 +173,14 @@ def compile_cmd(path: Path, names, dialect, as_of, out, together, shape):
         except SegdslError as err:
             _fail(err.diagnostics, err.sources)
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "segments.sql").write_text(sql, "utf-8")
+            with _writing(out):
+                (out / "segments.sql").write_text(sql, "utf-8")
             click.echo(f"wrote {out / 'segments.sql'}", err=True)
         else:
             click.echo(sql, nl=False)
         return
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        with click.progressbar(chosen, label="compiling", file=sys.stderr) as bar:
+        with _writing(out), click.progressbar(chosen, label="compiling", file=sys.stderr) as bar:
             for name in bar:
                 (out / f"{name}.sql").write_text(project.compile_segment(name, dialect, as_of) + ";\n", "utf-8")
         click.echo(f"wrote {len(chosen)} files to {out}", err=True)

@@ -230,7 +230,9 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
         )
     if tok.type == "RPAR":
         return Diagnostic("E002", "unmatched ')'", span, ("remove it, or add the '(' it closes",))
-    before = re.search(r"([A-Za-z_]+)\s*$", text[: tok.start_pos])
+    # the word just before the token, on its line: a word on an earlier line or in a
+    # comment is not what the token follows
+    before = re.search(r"([A-Za-z_]+)[ \t]*\Z", text[: tok.start_pos])
     if tok.type == "LPAR" and before and before.group(1) not in keywords():
         return Diagnostic(
             "E002",

@@ -326,6 +326,11 @@ class _Resolver:
             except re.error as err:
                 self.error("T007", f"invalid regular expression: {err}", node.pattern.span)
                 return ir.Truthy(ir.Invalid())
+            except (OverflowError, RecursionError):  # Python's parser gives up on these
+                self.error("T007", "regular expression too large: a repetition count or nesting past "
+                           "what regular-expression engines accept", node.pattern.span,
+                           "use smaller counts ({1,1000}) and fewer nested groups")
+                return ir.Truthy(ir.Invalid())
         return ir.TextMatch(node.kind, v, node.pattern.value)
 
     def _isnull(self, node: ast.IsNull, scope):

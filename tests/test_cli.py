@@ -263,6 +263,14 @@ def _project(tmp_path: Path, key: str, segments: str) -> Path:
     return tmp_path
 
 
+@pytest.mark.parametrize("together", [[], ["--together"]])
+def test_compile_out_that_cannot_be_a_folder_is_a_usage_error(tmp_path, together):
+    (tmp_path / "afile").write_text("", "utf-8")
+    result = run("compile", EXAMPLE, *together, "--out", tmp_path / "afile" / "sub")
+    no_crash(result)
+    assert result.exit_code == 2 and "cannot write into" in result.stderr and "--out" in result.stderr
+
+
 def test_compile_together_names_what_it_cannot_compile(tmp_path):
     empty = run("compile", _project(tmp_path / "empty", "customer_id", "# none yet\n"), "--together")
     no_crash(empty)

@@ -161,3 +161,13 @@ def test_reserved_words_are_exactly_the_grammars_keyword_terminals():
 
     terminals = {t.name[1:].lower() for t in parse.parser().terminals if parse._KEYWORD_TERMINAL.fullmatch(t.name)}
     assert parse.keywords() == terminals
+
+
+
+def test_a_regex_past_pythons_parser_is_t007_not_a_crash():
+    """Python's re raises OverflowError and RecursionError, not re.error, for these."""
+    config = (HERE / "errors" / "segdsl.toml").read_text("utf-8")
+    for pattern in ("a{99999999999}", "(" * 1000 + ")" * 1000):
+        with pytest.raises(segdsl.SegdslError) as err:
+            segdsl.project_from_sources(config, {"a.seg": f'segment a: email matches "{pattern}"\n'})
+        assert [(d.code, d.span.line, d.span.col) for d in err.value.diagnostics] == [("T007", 1, 26)]
