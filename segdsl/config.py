@@ -86,6 +86,12 @@ DIALECTS = (
 )
 
 
+def _is_table_name(value: str) -> bool:
+    """table, schema.table or catalog.schema.table, each part a plain SQL name."""
+    parts = value.split(".")
+    return len(parts) <= 3 and all(SQL_NAME.match(p) for p in parts)
+
+
 class _Reader:
     """Reads one TOML document, reporting problems at the line where the key stands."""
 
@@ -145,7 +151,7 @@ class _Reader:
         if value is None:
             return None
         parts = tuple(value.split("."))
-        if len(parts) > 3 or not all(SQL_NAME.match(p) for p in parts):
+        if not _is_table_name(value):
             self.error(
                 f"'{value}' is not a table name", section, "table",
                 "write table, schema.table or catalog.schema.table",
@@ -259,6 +265,10 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
         if not isinstance(tables, dict) or not all(isinstance(v, str) for v in tables.values()):
             r.error('[samples.tables] must map table names to files: "schema.table" = "data/file.csv"', "samples.tables")
             tables = {}
+        for name in [n for n in tables if not _is_table_name(n)]:
+            r.error(f"'{name}' is not a table name", "samples.tables", name,
+                    "write table, schema.table or catalog.schema.table")
+            del tables[name]
         samples = Samples(as_of, tuple(tables.items()))
 
     lint = _lint_section(r, data) if "lint" in data else Lint()
