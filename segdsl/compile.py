@@ -113,12 +113,9 @@ class _Compiler:
 
     def alias(self, prefix: str, plain: bool = False) -> str:
         """A CTE name: `prefix` numbered (`prefix` itself if `plain` and free), never the
-        name of a table the statement reads: a CTE of that name would stand in for the
-        table in every FROM naming it unqualified."""
-        config = self.program.config
-        tables = {t.parts[-1].lower() for t in (config.entity.table, *(e.table for e in config.events.values()))}
+        name of a table the project reads (Config.table_names)."""
         name = prefix if plain else ""
-        while not name or name.lower() in tables:
+        while not name or name.lower() in self.program.config.table_names:
             self.counter[prefix] = self.counter.get(prefix, 0) + 1
             name = f"{prefix}{self.counter[prefix]}"
         return name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import rtoml
 
@@ -74,6 +75,13 @@ class Config:
     events: dict[str, EventSource]
     samples: Samples | None
     lint: Lint = Lint()
+
+    @cached_property
+    def table_names(self) -> frozenset[str]:
+        """The last part of the name of every table the project reads, in lower case: the
+        names a CTE must not take, or it would stand in for the table."""
+        tables = (self.entity.table, *(e.table for e in self.events.values()))
+        return frozenset(t.parts[-1].lower() for t in tables)
 
 
 # sqlglot's dialects, listed here so that checking a project never imports sqlglot (a
@@ -150,14 +158,13 @@ class _Reader:
         value = self.required_str(data, section, "table")
         if value is None:
             return None
-        parts = tuple(value.split("."))
         if not _is_table_name(value):
             self.error(
                 f"'{value}' is not a table name", section, "table",
                 "write table, schema.table or catalog.schema.table",
             )
             return None
-        return Table(parts)
+        return Table(tuple(value.split(".")))
 
     def columns(self, data, section: str) -> tuple[tuple[str, str], ...]:
         if data is None:

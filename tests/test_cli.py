@@ -55,6 +55,17 @@ def example_segments() -> list[str]:
     return segdsl.load_project(EXAMPLE).segments
 
 
+def new_project(folder: Path, segments: str | None = None, key: str = "customer_id") -> Path:
+    """A project in `folder` on tests/errors' config (entity key renamed to `key`), with
+    `segments` as segments/a.seg when given."""
+    config = ERRORS_CONFIG.read_text("utf-8").replace('key = "customer_id"', f'key = "{key}"', 1)
+    (folder / "segments").mkdir(parents=True)
+    (folder / "segdsl.toml").write_text(config, "utf-8")
+    if segments is not None:
+        (folder / "segments" / "a.seg").write_text(segments, "utf-8")
+    return folder
+
+
 @pytest.fixture
 def shop(tmp_path) -> Path:
     """A copy of the example project (segments and sample data)."""
@@ -254,15 +265,6 @@ def test_compile_together_prints_the_apis_one_statement(tmp_path, shape):
     assert (out / "segments.sql").read_text("utf-8") == expected
 
 
-def _project(tmp_path: Path, key: str, segments: str) -> Path:
-    config = (EXAMPLE / "segdsl.toml").read_text("utf-8").replace('key = "customer_id"', f'key = "{key}"', 1)
-    folder = tmp_path / "segments"
-    folder.mkdir(parents=True)
-    (tmp_path / "segdsl.toml").write_text(config, "utf-8")
-    (folder / "a.seg").write_text(segments, "utf-8")
-    return tmp_path
-
-
 @pytest.mark.parametrize("together", [[], ["--together"]])
 def test_compile_out_that_cannot_be_a_folder_is_a_usage_error(tmp_path, together):
     (tmp_path / "afile").write_text("", "utf-8")
@@ -272,10 +274,10 @@ def test_compile_out_that_cannot_be_a_folder_is_a_usage_error(tmp_path, together
 
 
 def test_compile_together_names_what_it_cannot_compile(tmp_path):
-    empty = run("compile", _project(tmp_path / "empty", "customer_id", "# none yet\n"), "--together")
+    empty = run("compile", new_project(tmp_path / "empty", "# none yet\n"), "--together")
     no_crash(empty)
     assert empty.exit_code == 2 and "defines no segments" in empty.stderr
-    clash = _project(tmp_path / "clash", "id", "segment id: age >= 30\n")
+    clash = new_project(tmp_path / "clash", "segment id: age >= 30\n", key="id")
     wide = run("compile", clash, "--together", "--shape", "wide")
     no_crash(wide)
     assert wide.exit_code == 1 and "error[N006]" in wide.stderr and "a.seg:1:9" in wide.stderr
@@ -494,10 +496,7 @@ def test_preview_db_without_the_tables_exits_1(tmp_path):
 
 
 def test_preview_without_samples_asks_for_a_db(tmp_path):
-    project = tmp_path / "p"
-    (project / "segments").mkdir(parents=True)
-    (project / "segdsl.toml").write_text(ERRORS_CONFIG.read_text("utf-8"), "utf-8")
-    (project / "segments" / "a.seg").write_text("segment adults:\n    age >= 18\n", "utf-8")
+    project = new_project(tmp_path / "p", "segment adults:\n    age >= 18\n")
     result = run("preview", "adults", project)
     no_crash(result)
     assert result.exit_code == 1
@@ -608,10 +607,7 @@ ROBUSTNESS = {
 
 @pytest.fixture
 def small_project(tmp_path) -> Path:
-    project = tmp_path / "p"
-    (project / "segments").mkdir(parents=True)
-    (project / "segdsl.toml").write_text(ERRORS_CONFIG.read_text("utf-8"), "utf-8")
-    return project
+    return new_project(tmp_path / "p")
 
 
 @pytest.mark.parametrize("case", list(ROBUSTNESS))
