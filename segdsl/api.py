@@ -257,9 +257,15 @@ def _read(path: Path, shown: str, diags: Collector) -> str | None:
     except OSError as err:
         diags.error("C004", f"cannot read {shown}: {err.strerror}", None)
         return None
+    return decode(data, shown, diags)
+
+
+def decode(data: bytes, shown: str, diags: Collector) -> str | None:
+    """A project file's text; a byte-order mark, which some Windows editors write, is dropped."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
+        data = err.object  # without the mark, so columns on line 1 count as an editor shows them
         line = data.count(b"\n", 0, err.start) + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
         diags.error(

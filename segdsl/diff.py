@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ir
-from .api import Project, build_project, shown_path
+from .api import Project, build_project, decode, shown_path
 from .config import CONFIG_FILE, load_config, setting_span
 from .diagnostics import Collector, Diagnostic, SegdslError, Span, source_lines
 
@@ -94,7 +94,7 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
     if config_rel not in entries:
         return None, [], {}
     sources: dict[str, str] = {}
-    config_text = _decode(_cat_blobs(toplevel, [entries[config_rel]])[0], shown_config, diags)
+    config_text = decode(_cat_blobs(toplevel, [entries[config_rel]])[0], shown_config, diags)
     if config_text is None:
         return None, diags.diagnostics, sources
     sources[shown_config] = config_text
@@ -120,7 +120,7 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
         shown = shown_path(given / posixpath.relpath(path, prefix or "."))
         if shown in files:
             continue
-        text = _decode(data, shown, diags)
+        text = decode(data, shown, diags)
         if text is not None:
             files[shown] = text
     sources.update(files)
@@ -167,17 +167,6 @@ def _cat_blobs(toplevel: Path, oids: list[str]) -> list[bytes]:
         blobs.append(out[start:start + size])
         pos = start + size + 1  # the content is followed by a newline
     return blobs
-
-
-def _decode(data: bytes, shown: str, diags: Collector) -> str | None:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        diags.error("E000", f"{shown} is not UTF-8 text (byte 0x{data[err.start]:02x})",
-                    Span(shown, line, col, line, col + 1), "save the file as UTF-8")
-        return None
 
 
 # --- comparing two projects -----------------------------------------------------------

@@ -27,6 +27,9 @@ MAX_FILE_BYTES = 2_000_000
 # Deeper expressions are rejected rather than risk Python's recursion limit in the
 # later stages; no hand-written segment comes near it.
 MAX_DEPTH = 100
+# From any as-of in our era, 1000 years back stays inside every engine's timestamp range
+# (BigQuery and Spark stop at year 1); beyond it a window fails only when it runs.
+_LONGEST_DURATION = {"hour": 8_766_000, "day": 365_250, "week": 52_178, "month": 12_000, "year": 1000}
 
 _DEFINITION_START = re.compile(r"^[ \t]*(?:segment|trait)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -44,6 +47,7 @@ _TERMINAL_NAMES = {
 
 
 _KEYWORD_TERMINAL = re.compile(r"_[A-Z]+")
+_EXPONENT = re.compile(r"[eE][+-]?\d+")
 # Keywords nobody would name a column: no backtick hint for these.
 _OPERATOR_WORDS = {"and", "or", "not", "in", "is", "null", "with", "by"}
 
@@ -185,6 +189,14 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
     from .diagnostics import Diagnostic
 
     line, col = max(err.line, 1), max(err.column, 1)
+    pos = err.pos_in_stream if isinstance(err, UnexpectedCharacters) else getattr(err.token, "start_pos", None)
+    exponent = _EXPONENT.match(text, pos) if pos and text[pos - 1].isdigit() else None
+    if exponent:  # `1e6` lexes as the number 1 and then a name or a stray character
+        return Diagnostic(
+            "E002", f"numbers have no exponent: '{exponent.group()}'",
+            Span(file, line, col, line, col + len(exponent.group())),
+            ("write the number out in full (1.5e3 is 1500)",),
+        )
     if isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
         span = Span(file, line, col, line, col + 1)
@@ -381,10 +393,16 @@ class _Convert:
 
     def duration(self, span, children):
         amount, unit = children
-        if "." in amount or len(amount) > 6:
+        if "." in amount:
             self.diags.error(
-                "E007", f"a duration needs a whole number below a million, not {amount}", span,
+                "E007", f"a duration needs a whole number, not {amount}", span,
                 f"use a smaller unit instead of a fraction of a {unit}",
+            )
+            return ast.Duration(0, unit, span=span)
+        if len(amount) > 7 or int(amount) > _LONGEST_DURATION[unit]:
+            self.diags.error(
+                "E007", f"a duration reaches back at most 1000 years, not {amount} {unit}s", span,
+                "for all time, drop the window; for an earlier cut-off, write a date such as 1900-01-01",
             )
             return ast.Duration(0, unit, span=span)
         return ast.Duration(int(amount), unit, span=span)

@@ -589,7 +589,8 @@ ROBUSTNESS = {
     "empty": (b"", 0, ""),
     "only_comments": (b"# nothing here\n   # nor here\n#\n", 0, ""),
     "only_whitespace": (b"\n\n   \t\n\r\n", 0, ""),
-    "bom": (b"\xef\xbb\xbfsegment a:\n    age > 3\n", None, ""),
+    "bom": (b"\xef\xbb\xbfsegment a:\n    age > 3\n", 0, ""),  # as some Windows editors save
+    "bom_then_invalid_utf8": (b"\xef\xbb\xbfsegment a\xff:\n    age > 3\n", 1, "segments/input.seg:1:10: error[E000]"),
     "crlf": (b"segment a:\r\n    age > 3\r\n", 0, ""),
     "unterminated_string_at_eof": (b'segment a:\n    country = "', 1, "unterminated string"),
     "segment_chain_1500": (("segment s0: age > 1\n" + "".join(
