@@ -119,9 +119,14 @@ def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: 
 
 
 def create_schema(con, table: Table) -> None:
-    """Create the schema a schema-qualified table lives in, if it is missing."""
+    """Create the schema (and, for catalog.schema.table, the catalog: an attached in-memory
+    database) a qualified table lives in, if it is missing."""
+    if len(table.parts) == 3:
+        catalog = exp.alias_(exp.Literal.string(":memory:"), exp.to_identifier(table.parts[0]))
+        con.execute(exp.Attach(this=catalog, exists=True).sql(dialect="duckdb"))
     if len(table.parts) > 1:
-        schema = exp.Table(this=exp.to_identifier(table.parts[-2]))
+        schema = exp.Table(this=exp.to_identifier(table.parts[-2]),
+                           db=exp.to_identifier(table.parts[0]) if len(table.parts) == 3 else None)
         con.execute(exp.Create(this=schema, kind="SCHEMA", exists=True).sql(dialect="duckdb"))
 
 

@@ -426,6 +426,18 @@ def test_preview_matches_a_count_of_the_compiled_sql(segment):
     assert members == len(rows) == len(set(rows))
 
 
+def test_preview_and_test_read_catalog_qualified_tables(tmp_path):
+    """`wh.analytics.customers` names a catalog too: the samples load into it as into a schema."""
+    project = tmp_path / "shop"
+    shutil.copytree(EXAMPLE, project)
+    config = project / "segdsl.toml"
+    config.write_text(config.read_text("utf-8").replace('"analytics.', '"wh.analytics.'), "utf-8")
+    assert run("preview", "top_spenders", project).stdout == run("preview", "top_spenders", EXAMPLE).stdout
+    result = run("test", project)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^[1-9]\d* passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+
+
 def _build_duckdb(path: Path) -> None:
     """A warehouse stand-in built from the example's CSVs without segdsl's own loader."""
     import duckdb
