@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, load_config, segment_folders, setting_span
+from .config import CONFIG_FILE, Config, as_of_problem, load_config, segment_folders, setting_span
 from .diagnostics import Collector, Diagnostic, SegdslError, Span, has_errors
 from .parse import parse_source
 from .resolve import TOO_DEEP_HINT, Program, resolve
@@ -66,6 +66,7 @@ class Project:
     def compile_tree(self, name: str, dialect: str | None = None, as_of: dt.datetime | None = None):
         if name not in self.program.segments:
             raise KeyError(name)
+        _check_as_of(as_of)
         from . import compile as compiler  # not imported by `check`: sqlglot is slow to load
 
         return compiler.compile_segment(self.program, name, dialect or self.config.dialect, as_of)
@@ -121,6 +122,7 @@ class Project:
             raise ValueError(f"shape must be 'long' or 'wide', not {shape!r}")
         if not names:
             raise ValueError("no segments to compile")
+        _check_as_of(as_of)
         self._check_columns(names, shape)
         dialect = dialect or self.config.dialect
         try:
@@ -133,6 +135,15 @@ class Project:
                 except RecursionError:
                     raise self._too_deep(name) from None
             raise
+
+
+def _check_as_of(as_of) -> None:
+    if as_of is None:
+        return
+    if not isinstance(as_of, dt.datetime):
+        raise TypeError(f"as_of must be a datetime.datetime, not {type(as_of).__name__}")
+    if problem := as_of_problem(as_of):
+        raise ValueError(problem)
 
 
 def _render(tree, dialect: str) -> str:

@@ -19,12 +19,17 @@ class _Timestamp(click.ParamType):
     name = "TIMESTAMP"
 
     def convert(self, value, param, ctx):
+        from .config import as_of_problem
+
         if isinstance(value, dt.datetime):
             return value
         try:
-            return dt.datetime.fromisoformat(value)
+            moment = dt.datetime.fromisoformat(value)
         except ValueError:
             self.fail(f"'{value}' is not a timestamp; write 2026-01-01T00:00:00 or 2026-01-01", param, ctx)
+        if problem := as_of_problem(moment):
+            self.fail(problem, param, ctx)
+        return moment
 
 
 AS_OF = click.option(

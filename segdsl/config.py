@@ -58,6 +58,18 @@ class Samples:
     tables: tuple[tuple[str, str], ...]  # (table name, path relative to the project)
 
 
+def as_of_problem(moment: dt.datetime) -> str:
+    """What is wrong with an as-of moment, '' when nothing is. Like times in segments it has
+    no zone and whole seconds: engines would read an offset or a fraction differently
+    (DuckDB shifts an offset to the machine's zone; MySQL rounds a fraction, ClickHouse
+    drops it, Oracle fails)."""
+    if moment.tzinfo is not None:
+        return "the as-of moment has no time zone: give it in the warehouse's time, without an offset"
+    if moment.microsecond:
+        return "the as-of moment is to the second: drop the fraction"
+    return ""
+
+
 @dataclass(frozen=True)
 class Lint:
     """The [lint] section: rules turned off, and rules given another severity."""
@@ -267,6 +279,9 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
                 as_of = dt.datetime.fromisoformat(str(as_of))
             except ValueError:
                 r.error(f"'as_of' must be a timestamp like 2026-06-30T00:00:00, not '{as_of}'", "samples", "as_of")
+                as_of = None
+            if as_of is not None and (problem := as_of_problem(as_of)):
+                r.error(problem, "samples", "as_of")
                 as_of = None
         tables = sd.get("tables", {})
         if not isinstance(tables, dict) or not all(isinstance(v, str) for v in tables.values()):

@@ -1,6 +1,7 @@
 """The Python API as a host application sees it: it pauses the garbage collector while it
 works (segdsl.api._gc_paused) and must always leave it as it found it."""
 
+import datetime as dt
 import gc
 
 import pytest
@@ -223,3 +224,17 @@ def test_compiling_too_deep_a_chain_is_e003_alone_or_with_others(monkeypatch):
             compile_it()
         [d] = err.value.diagnostics
         assert (d.code, d.message) == ("E003", "segment 's1499' is nested too deeply to compile")
+
+
+@pytest.mark.parametrize("as_of, error, words", [
+    (dt.date(2026, 1, 1), TypeError, "must be a datetime.datetime, not date"),
+    ("2026-01-01", TypeError, "must be a datetime.datetime, not str"),
+    (dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), ValueError, "has no time zone"),
+    (dt.datetime(2026, 1, 1, 0, 0, 0, 500_000), ValueError, "to the second"),
+])
+def test_an_as_of_engines_would_read_differently_is_refused(as_of, error, words):
+    project = segdsl.load_project(EXAMPLE)
+    for compile_it in (lambda: project.compile_segment("top_spenders", "mysql", as_of),
+                       lambda: project.compile_many(["top_spenders"], "mysql", as_of)):
+        with pytest.raises(error, match=words):
+            compile_it()

@@ -3,6 +3,7 @@
 import re
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLE
@@ -90,6 +91,62 @@ def test_rows_that_cannot_be_loaded_are_reported(tmp_path):
     result = run(shop)
     assert result.exit_code == 1
     assert "     the rows could not be loaded or queried: Conversion Error: " in result.output
+
+
+CASE = '[[case]]\nsegment = "cart_abandoners"\nas_of = 2026-06-30T00:00:00\n'
+ROW = "[[case.entity]]\ncustomer_id = 1\n"
+PLAIN = "must be text, a number, true/false, a date or a timestamp, not"
+NO_KEYS = "must be a list of entity keys (numbers or text), e.g. members = [1, 2]"
+
+
+@pytest.mark.parametrize("body, error", [
+    pytest.param("case = [1]\n", "1:1: each case must be a table: write [[case]]", id="case-not-a-table"),
+    pytest.param(CASE + "events = 1\n", "4:1: 'events' must hold rows by event name", id="events-not-a-table"),
+    pytest.param(CASE + "events = [1]\n", "4:1: 'events' must hold rows by event name", id="events-a-list"),
+    pytest.param(CASE + "entity = [1]\n", "4:1: 'entity' must be a list of rows: write each row as a [[case.entity]] table",
+                 id="entity-row-not-a-table"),
+    pytest.param(CASE + "members = 5\n", f"4:1: 'members' {NO_KEYS}", id="members-not-a-list"),
+    pytest.param(CASE + "members = [[1]]\n", f"4:1: 'members' {NO_KEYS}", id="member-a-list"),
+    pytest.param(CASE + "non_members = [{ a = 1 }]\n", "4:1: 'non_members' must be a list of entity keys",
+                 id="non-member-a-table"),
+    pytest.param(CASE + ROW + "age = [30]\n", f"6:1: 'age' in [[case.entity]] {PLAIN} a list", id="entity-value-a-list"),
+    pytest.param(CASE + ROW + "[[case.entity]]\ncustomer_id = 2\nfirst_name = { a = 1 }\n",
+                 f"8:1: 'first_name' in [[case.entity]] {PLAIN} a table", id="entity-value-a-table"),
+    pytest.param(CASE + "[[case.entity]]\ncustomer_id = [1]\n", f"5:1: 'customer_id' in [[case.entity]] {PLAIN} a list",
+                 id="entity-key-a-list"),
+    pytest.param(CASE + "[case.events.add_to_cart]\ncustomer_id = 1\n",
+                 "4:1: 'events.add_to_cart' must be a list of rows: write each row as a [[case.events.add_to_cart]] table",
+                 id="event-rows-a-table"),
+    pytest.param(CASE + "events.add_to_cart = [1]\n", "4:1: 'events.add_to_cart' must be a list of rows",
+                 id="event-row-not-a-table"),
+    pytest.param(CASE + "[[case.events.add_to_cart]]\ncustomer_id = 1\ncategory = [\"shoes\"]\n",
+                 f"6:1: 'category' in [[case.events.add_to_cart]] {PLAIN} a list", id="event-value-a-list"),
+    pytest.param(CASE + "[[case.events.add_to_cart]]\ncustomer_id = 1\noccurred_at = 10:00:00\n",
+                 f"6:1: 'occurred_at' in [[case.events.add_to_cart]] {PLAIN} a time of day", id="event-value-a-time"),
+    # DuckDB would shift it to the machine's time zone
+    pytest.param(CASE + "[[case.events.add_to_cart]]\ncustomer_id = 1\noccurred_at = 2026-06-28T10:00:00+02:00\n",
+                 "6:1: 'occurred_at' in [[case.events.add_to_cart]] must be a timestamp without a time zone offset",
+                 id="event-value-with-an-offset"),
+    pytest.param('[[case]]\nsegment = "cart_abandoners"\nas_of = 2026-06-30T00:00:00Z\n',
+                 "3:1: the as-of moment has no time zone", id="as-of-with-an-offset"),
+    pytest.param('[[case]]\nsegment = "cart_abandoners"\nas_of = 2026-06-30T00:00:00.25\n',
+                 "3:1: the as-of moment is to the second", id="as-of-with-a-fraction"),
+    pytest.param(CASE + 'count = "1"\n', "4:1: 'count' must be a whole number, e.g. count = 3", id="count-text"),
+    pytest.param('[[case]]\nsegment = ["cart_abandoners"]\n', "2:1: 'segment' must be text in quotes",
+                 id="segment-a-list"),
+    pytest.param(CASE + "memebrs = [1]\n", "4:1: unknown setting 'memebrs' in [[case]]. did you mean 'members'?",
+                 id="misspelt-setting"),
+    # the row of the right case: the case and row headers repeat
+    pytest.param(CASE + "count = 0\n" + ROW + CASE + ROW + ROW + "age = [30]\n",
+                 f"14:1: 'age' in [[case.entity]] {PLAIN} a list", id="second-row-of-second-case"),
+])
+def test_a_value_of_the_wrong_kind_is_reported_at_its_line(tmp_path, body, error):
+    shop = copy_example(tmp_path)
+    (shop / "tests" / "bad.test.toml").write_text(body)
+    result = run(shop)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception  # not a crash
+    assert "Traceback" not in result.output
+    assert f"bad.test.toml:{error}" in result.output, result.output
 
 
 def test_a_project_named_through_dot_dot_is_found_but_hidden_folders_are_skipped(tmp_path, monkeypatch):
