@@ -217,8 +217,7 @@ class Spark(Flavor):
     narrow_rank = True  # RANK() is an INT
 
     def minus(self, moment, amount, unit):
-        interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit.upper()))
-        return exp.Paren(this=exp.Sub(this=moment, expression=interval))
+        return _minus_interval(moment, amount, unit)
 
 
 class ClickHouse(Flavor):
@@ -297,6 +296,15 @@ class Oracle(Flavor):
 
 class Teradata(Flavor):
     boolean_values = False
+
+    def minus(self, moment, amount, unit):
+        # the SQL Teradata's DATE_ADD gives, built directly: that one warns on a negative amount
+        return _minus_interval(moment, amount, unit)
+
+
+def _minus_interval(moment: exp.Expression, amount: int, unit: str) -> exp.Expression:
+    interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit.upper()))
+    return exp.Paren(this=exp.Sub(this=moment, expression=interval))
 
 
 _FLAVORS: dict[str, type[Flavor]] = {

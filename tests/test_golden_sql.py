@@ -142,3 +142,17 @@ def test_integer_arithmetic_is_64_bit_in_every_dialect():
         "duckdb", "postgres", "redshift", "spark", "databricks", "tsql", "trino"]
     assert [d for d in DIALECTS if flavor(d).narrow_rank] == ["redshift", "spark", "databricks"]
     assert [d for d in DIALECTS if flavor(d).narrow_count] == ["tsql"]
+
+
+def test_no_dialect_reports_sql_it_cannot_write(caplog):
+    """sqlglot logs SQL it cannot express in a dialect (and writes something else): none of
+    ours, in any dialect `--dialect` offers."""
+    from segdsl.config import DIALECTS as OFFERED
+
+    with caplog.at_level("WARNING", logger="sqlglot"):
+        for dialect in OFFERED:
+            for segment in PROJECT.segments:
+                PROJECT.compile_segment(segment, dialect, AS_OF)
+                PROJECT.compile_segment(segment, dialect)
+            PROJECT.compile_many(PROJECT.segments, dialect, AS_OF, "wide")
+    assert [(r.name, r.getMessage()) for r in caplog.records] == []
