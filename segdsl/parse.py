@@ -27,9 +27,11 @@ MAX_FILE_BYTES = 2_000_000
 # Deeper expressions are rejected rather than risk Python's recursion limit in the
 # later stages; no hand-written segment comes near it.
 MAX_DEPTH = 100
-# From any as-of in our era, 1000 years back stays inside every engine's timestamp range
-# (BigQuery and Spark stop at year 1); beyond it a window fails only when it runs.
-_LONGEST_DURATION = {"hour": 8_766_000, "day": 365_250, "week": 52_178, "month": 12_000, "year": 1000}
+# From any as-of in our era, 300 years back stays inside every engine's timestamp range
+# (DataFusion's, in 64-bit nanoseconds, starts in 1677); beyond it a window fails only
+# when it runs. Hours stop below a million (114 years): DataFusion counts an interval's
+# hours in 64-bit nanoseconds too.
+_LONGEST_DURATION = {"hour": 999_999, "day": 109_575, "week": 15_653, "month": 3600, "year": 300}
 
 _DEFINITION_START = re.compile(r"^[ \t]*(?:segment|trait)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -399,9 +401,10 @@ class _Convert:
                 f"use a smaller unit instead of a fraction of a {unit}",
             )
             return ast.Duration(0, unit, span=span)
-        if len(amount) > 7 or int(amount) > _LONGEST_DURATION[unit]:
+        longest = _LONGEST_DURATION[unit]
+        if len(amount) > 7 or int(amount) > longest:
             self.diags.error(
-                "E007", f"a duration reaches back at most 1000 years, not {amount} {unit}s", span,
+                "E007", f"a duration is at most {longest} {unit}s, not {amount}", span,
                 "for all time, drop the window; for an earlier cut-off, write a date such as 1900-01-01",
             )
             return ast.Duration(0, unit, span=span)
