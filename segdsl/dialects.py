@@ -60,18 +60,21 @@ class Flavor:
 
     # literals and time
 
+    timestamp_type = exp.DataType.Type.TIMESTAMP
+    date_type = exp.DataType.Type.DATE
+
     def timestamp(self, value: dt.datetime) -> exp.Expression:
-        return _cast(exp.Literal.string(value.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
+        return _cast(exp.Literal.string(value.isoformat(sep=" ")), self.timestamp_type)
 
     def date(self, value: dt.date) -> exp.Expression:
-        return _cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)
+        return _cast(exp.Literal.string(value.isoformat()), self.date_type)
 
     def now(self) -> exp.Expression:
         """The warehouse's current moment, without a time zone."""
-        return _cast(exp.CurrentTimestamp(), exp.DataType.Type.TIMESTAMP)
+        return _cast(exp.CurrentTimestamp(), self.timestamp_type)
 
     def to_timestamp(self, value: exp.Expression) -> exp.Expression:
-        return _cast(value, exp.DataType.Type.TIMESTAMP)
+        return _cast(value, self.timestamp_type)
 
     def minus(self, moment: exp.Expression, amount: int, unit: str) -> exp.Expression:
         """`moment` minus a calendar duration; months and years as the warehouse counts them."""
@@ -227,12 +230,17 @@ class ClickHouse(Flavor):
     Integer arithmetic widens its result (UInt32 * UInt32 is a UInt64)."""
 
     narrow_ints = False  # and a cast to Int64 would refuse NULL
+    # Date and DateTime start in 1970: earlier literals stop there, and shifts past it wrap
+    # around in days and hours (30000 days before 2026 is 2079). These reach 1900.
+    timestamp_type = exp.DataType.Type.DATETIME64
+    date_type = exp.DataType.Type.DATE32
 
     def nullable(self, value):
         return _call("toNullable", value)
 
     def case(self, func, value):
         return _call(f"{func}UTF8", value)  # lower()/upper() change ASCII letters only
+
 
 
 # The dialects below are generated and parsed back here, not executed: their overrides

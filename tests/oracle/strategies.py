@@ -30,6 +30,10 @@ AS_OFS = [
     dt.datetime(2024, 12, 31, 0, 0, 0),
 ]
 DURATION_NS = [1, 2, 7, 30, 90]
+# and windows reaching back past 1970, where ClickHouse's Date and DateTime stop and its
+# 32-bit seconds wrap around
+DURATIONS = [(n, u) for n in DURATION_NS for u in UNITS] + [
+    (20000, "day"), (40000, "day"), (3000, "week"), (999999, "hour"), (1200, "month"), (100, "year")]
 PERCENTS = [10, 0, 50, 25, 100, 33, 1, 75, 99]
 
 # Strings: quotes, backslashes, LIKE wildcards, non-ASCII whose case mapping agrees
@@ -66,13 +70,12 @@ def make_vocab(as_of: dt.datetime) -> Vocab:
     dates = sorted({
         d0, d0 - DAY, d0 - 7 * DAY, d0 - 30 * DAY, d0 - 90 * DAY, d0 + DAY,
         dt.date(d0.year, 1, 1), dt.date(d0.year, d0.month, 1), dt.date(2024, 2, 29),
-        dt.date(2023, 12, 31),
+        dt.date(2023, 12, 31), dt.date(1969, 12, 31), dt.date(1950, 6, 15),
     })
     times = {as_of, as_of - SECOND, as_of + SECOND}
-    for n in DURATION_NS:
-        for unit in UNITS:
-            b = minus_duration(as_of, n, unit)
-            times.update({b, b - SECOND, b + SECOND})
+    for n, unit in DURATIONS:
+        b = minus_duration(as_of, n, unit)
+        times.update({b, b - SECOND, b + SECOND})
     for d in dates:
         m = dt.datetime(d.year, d.month, d.day)
         times.update({m, m - SECOND, m + DAY - SECOND, m + DAY, m + dt.timedelta(hours=12)})
@@ -168,8 +171,7 @@ def times_around(vocab: Vocab, focus: Focus | None = None):
 
 def dates_around(vocab: Vocab, focus: Focus | None = None):
     near = st.integers(-400, 10).map(lambda k: vocab.as_of.date() + dt.timedelta(days=k))
-    ago = st.sampled_from([minus_duration(vocab.as_of, n, u).date()
-                           for n in DURATION_NS for u in UNITS])
+    ago = st.sampled_from([minus_duration(vocab.as_of, n, u).date() for n, u in DURATIONS])
     options = [st.sampled_from(vocab.dates), ago, near]
     if focus is not None and focus.dates:
         options = [st.sampled_from(focus.dates)] * 2 + options
@@ -291,7 +293,7 @@ class TreeGen:
         return Lit(self.pick(self.vocab.timestamps), "timestamp")
 
     def duration(self):
-        return self.pick(DURATION_NS), self.pick(UNITS)
+        return self.pick(DURATIONS)
 
     # -- values ----------------------------------------------------------------
     def window(self):

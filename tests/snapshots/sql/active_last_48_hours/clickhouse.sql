@@ -4,9 +4,9 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
-    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATE_ADD(HOUR, -48, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.occurred_at >= DATE_ADD(HOUR, -48, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 )

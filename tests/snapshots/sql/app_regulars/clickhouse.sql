@@ -4,11 +4,11 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND (
       ev.channel = 'app'
     )
-    AND ev.ordered_at >= DATE_ADD(MONTH, -6, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.ordered_at >= DATE_ADD(MONTH, -6, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 )

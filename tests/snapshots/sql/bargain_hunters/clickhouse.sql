@@ -5,13 +5,13 @@ WITH a1 AS (
     COUNT(*) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+        WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
         THEN 1
       END
     ) AS v3
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 ), r1 AS (

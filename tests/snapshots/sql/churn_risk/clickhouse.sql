@@ -3,23 +3,23 @@ WITH a1 AS (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= CAST('2025-07-01 00:00:00' AS Nullable(DateTime))
-        AND ev.ordered_at < CAST('2026-01-01 00:00:00' AS Nullable(DateTime))
+        WHEN ev.ordered_at >= CAST('2025-07-01 00:00:00' AS Nullable(DateTime64))
+        AND ev.ordered_at < CAST('2026-01-01 00:00:00' AS Nullable(DateTime64))
         THEN 1
       END
     ) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+        WHEN ev.ordered_at >= DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
         THEN 1
       END
     ) AS v2
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.ordered_at >= LEAST(
-      CAST('2025-07-01 00:00:00' AS Nullable(DateTime)),
-      DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+      CAST('2025-07-01 00:00:00' AS Nullable(DateTime64)),
+      DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
     )
   GROUP BY
     ev.customer_id

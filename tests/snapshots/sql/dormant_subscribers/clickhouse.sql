@@ -4,9 +4,9 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.email_events AS ev
   WHERE
-    ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.kind = 'open'
-    AND ev.event_at >= DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.event_at >= DATE_ADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 )

@@ -5,7 +5,7 @@ WITH a1 AS (
     toNullable(MAX(ev.ordered_at)) AS v2
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 ), r1 AS (
@@ -30,4 +30,4 @@ WHERE
   ) * 100 <= 20 * (
     r1.n - 1
   )
-  AND a1.v2 < DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+  AND a1.v2 < DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))

@@ -4,8 +4,8 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
-    AND ev.ordered_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
+    AND ev.ordered_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -14,9 +14,9 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.email_events AS ev
   WHERE
-    ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.kind = 'click'
-    AND ev.event_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.event_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -25,9 +25,9 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
-    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATE_ADD(DAY, -30, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.occurred_at >= DATE_ADD(DAY, -30, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 ), r1 AS (

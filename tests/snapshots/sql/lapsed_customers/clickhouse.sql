@@ -4,7 +4,7 @@ WITH a1 AS (
     toNullable(MAX(ev.ordered_at)) AS v1
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 )
@@ -14,4 +14,4 @@ FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 < DATE_ADD(DAY, -180, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+  a1.v1 < DATE_ADD(DAY, -180, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))

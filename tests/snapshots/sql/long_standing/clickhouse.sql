@@ -2,4 +2,4 @@ SELECT
   e.customer_id
 FROM analytics.customers AS e
 WHERE
-  e.signup_at < CAST('2025-01-01 00:00:00' AS Nullable(DateTime))
+  e.signup_at < CAST('2025-01-01 00:00:00' AS Nullable(DateTime64))

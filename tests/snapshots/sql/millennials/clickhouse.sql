@@ -2,5 +2,5 @@ SELECT
   e.customer_id
 FROM analytics.customers AS e
 WHERE
-  e.birth_date >= CAST('1981-01-01' AS Nullable(DATE))
-  AND e.birth_date <= CAST('1996-12-31' AS Nullable(DATE))
+  e.birth_date >= CAST('1981-01-01' AS Nullable(Date32))
+  AND e.birth_date <= CAST('1996-12-31' AS Nullable(Date32))

@@ -3,21 +3,21 @@ WITH a1 AS (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS Nullable(DateTime))
+        WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS Nullable(DateTime64))
         THEN 1
       END
     ) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= CAST('2026-01-01 00:00:00' AS Nullable(DateTime))
-        AND ev.ordered_at < CAST('2026-04-01 00:00:00' AS Nullable(DateTime))
+        WHEN ev.ordered_at >= CAST('2026-01-01 00:00:00' AS Nullable(DateTime64))
+        AND ev.ordered_at < CAST('2026-04-01 00:00:00' AS Nullable(DateTime64))
         THEN 1
       END
     ) AS v2,
     toNullable(MIN(ev.ordered_at)) AS v3
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 )
@@ -29,4 +29,4 @@ LEFT JOIN a1
 WHERE
   a1.v1 > 0
   AND COALESCE(a1.v2, 0) = 0
-  AND a1.v3 < CAST('2026-01-01 00:00:00' AS Nullable(DateTime))
+  AND a1.v3 < CAST('2026-01-01 00:00:00' AS Nullable(DateTime64))

@@ -9,10 +9,10 @@ WITH a1 AS (
       ev.customer_id,
       ev.ordered_at,
       ev.amount,
-      ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime))) AS f1
+      ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))) AS f1
     FROM analytics.orders AS ev
     WHERE
-      ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+      ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   ) AS ev
   GROUP BY
     ev.customer_id
@@ -34,8 +34,8 @@ LEFT JOIN r1
   ON r1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    a1.v1 >= DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   )
   AND COALESCE(a1.v2, 0) >= 5
   AND (

@@ -4,8 +4,8 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
-    AND ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
+    AND ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 )

@@ -3,14 +3,14 @@ WITH a1 AS (
     ev.customer_id AS k,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+        WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
         THEN 1
       END
     ) AS v1,
     toNullable(MAX(ev.ordered_at)) AS v2
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 )
@@ -23,8 +23,8 @@ WHERE
   COALESCE(a1.v1, 0) >= 5
   AND (
     (
-      a1.v2 < DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-      OR a1.v2 > CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+      a1.v2 < DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+      OR a1.v2 > CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     )
     OR a1.v2 IS NULL
   )

@@ -4,19 +4,19 @@ WITH a1 AS (
     toNullable(MAX(ev.ordered_at)) AS v1,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+        WHEN ev.ordered_at >= DATE_ADD(MONTH, -12, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
         THEN 1
       END
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+        WHEN ev.ordered_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
         THEN 1
       END
     ) AS v3
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -25,9 +25,9 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.email_events AS ev
   WHERE
-    ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.kind = 'click'
-    AND ev.event_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.event_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -36,9 +36,9 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.events AS ev
   WHERE
-    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATE_ADD(DAY, -30, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
+    AND ev.occurred_at >= DATE_ADD(DAY, -30, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
   GROUP BY
     ev.customer_id
 )
@@ -53,8 +53,8 @@ LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    a1.v1 >= DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND a1.v1 <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   )
   AND COALESCE(a1.v2, 0) <= 2
   AND (

@@ -4,7 +4,7 @@ WITH a1 AS (
     COUNT(*) AS v1
   FROM analytics.orders AS ev
   WHERE
-    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 )
@@ -15,7 +15,7 @@ LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime)))
-    AND e.signup_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime))
+    e.signup_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND e.signup_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   )
   AND COALESCE(a1.v1, 0) = 0
