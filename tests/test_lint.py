@@ -211,6 +211,34 @@ def test_doubly_shared_chain_of_segments(no_size_limit):
             found, project.sources)
 
 
+def test_segment_used_twice_per_level_is_inlined_once():
+    """L001 / L002 inline the segments an `and` / `or` uses; here each level uses the one
+    below twice, so inlined per use the conditions double per level (40 levels would never
+    finish). Each distinct condition is inlined once, and still seen through every level."""
+    depth = 40
+    src = "".join(
+        f"segment {c}0: age > 30\n" + "".join(
+            f"segment {c}{i}: in segment {c}{i - 1} {op} in segment {c}{i - 1}\n" for i in range(1, depth))
+        for c, op in (("o", "or"), ("a", "and")))
+    src += f"segment everyone: in segment o{depth - 1} or not (age > 30)\n"
+    src += f"segment no_one: in segment a{depth - 1} and age < 20\n"
+    project, found = lint(src)
+    assert [(d.code, d.span.line) for d in found if d.code in ("L001", "L002")] == [
+        ("L002", 2 * depth + 1), ("L001", 2 * depth + 2)], render_all(found, project.sources)
+
+
+def test_a_segment_over_the_inlining_budget_stays_whole(monkeypatch):
+    """Beyond the budget a used segment is not inlined but kept as one condition: what it
+    means is exact (`x` is still `w or not w`), only its inside is not compared (`y`)."""
+    import segdsl.lint._logic
+
+    monkeypatch.setattr(segdsl.lint._logic, "MAX_CHAIN", 2)
+    project, found = lint("segment w: age > 30 or age = 1 or age = 2\n"
+                          "segment x: in segment w or not (in segment w)\n"
+                          "segment y: in segment w or not (age > 30)\n")
+    assert [(d.code, d.span.line) for d in found] == [("L002", 2)], render_all(found, project.sources)
+
+
 def test_lint_sees_one_ir_object_per_part_and_failing_parts_fail_each_time():
     from segdsl.resolve import condition_resolver
 

@@ -33,7 +33,7 @@ from .. import ast, ir
 from ..diagnostics import Diagnostic, Span, source_lines
 from ..parse import comments
 from ..resolve import condition_resolver
-from ._logic import Part, forget, part_of
+from ._logic import MAX_CHAIN, Part, forget, part_of
 
 # one module per rule, named l<NNN>_<name>.py: adding a rule is adding a file
 RULES = tuple(
@@ -139,11 +139,6 @@ class Group:
 
 
 _SUPPRESS = re.compile(r"segdsl:\s*disable\b(?:\s*=\s*([A-Za-z0-9_,\s-]+))?", re.IGNORECASE)
-
-
-# Chain rules compare conditions pairwise; a longer `and`/`or` chain than this is not
-# something a person writes, and is left unlinted rather than slowing `check` down.
-MAX_CHAIN = 200
 
 
 class Context:

@@ -489,24 +489,51 @@ def negates(a: Part, b: Part) -> bool:
     return b.canonical == ("not", a.canonical) or a.canonical == ("not", b.canonical)
 
 
+# Chain rules compare conditions pairwise; a longer `and`/`or` chain than this is not
+# something a person writes, and is left unlinted rather than slowing `check` down. It
+# also caps how many conditions `parts` inlines from the segments a chain uses.
+MAX_CHAIN = 200
+
+
 def parts(ctx, group, expand: bool) -> list[Part]:
     """The Parts of a chain's items; with `expand`, an item whose meaning is itself a
-    chain of the same kind (`in segment s`, a trait) gives one per condition of it."""
+    chain of the same kind (`in segment s`, a trait) gives one per distinct condition of
+    it, while the chain's inlined conditions stay within MAX_CHAIN. An item beyond that
+    stays one Part, as with `expand` off: what it means is kept, only less is seen."""
     kind = ir.And if group.op == "and" else ir.Or
+    room = MAX_CHAIN
     out = []
     for item in group.items:
         whole = ctx.part(item, group.event)
         if whole is None:
             continue
-        pieces = _flatten(whole.cond, kind) if expand else [whole.cond]
-        out.extend([whole] if len(pieces) == 1 else [_part(item, p) for p in pieces])
+        pieces = _flatten(whole.cond, kind, room) if expand else None
+        if pieces is None or pieces == [whole.cond]:  # not a chain; `a and a` still gives `a`
+            out.append(whole)
+        else:
+            room -= len(pieces)
+            out.extend(_part(item, p) for p in pieces)
     return out
 
 
-def _flatten(c, kind):
-    if isinstance(c, kind):
-        return [x for item in c.items for x in _flatten(item, kind)]
-    return [c]
+def _flatten(c, kind, limit):
+    """The conditions of `c`'s `kind` chain, each once (`a or a` means `a`), or None when
+    the walk meets more than `limit` distinct nodes. A segment used twice is one shared
+    (interned) sub-tree: walked once per use, it would double per level."""
+    seen, out = set(), []
+
+    def walk(x):
+        if x in seen:
+            return True
+        seen.add(x)
+        if len(seen) > limit:
+            return False
+        if isinstance(x, kind):
+            return all(walk(item) for item in x.items)
+        out.append(x)
+        return True
+
+    return out if walk(c) else None
 
 
 def count_at_least_one(part: Part) -> bool:
