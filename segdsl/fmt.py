@@ -51,6 +51,9 @@ The layout
     break after the token it followed (where the next `and`/`or`, list item or closing
     bracket starts), at that line's indentation. One inside brackets with no later line
     break becomes a trailing comment of the bracket's line.
+  - none of this moves a comment into or out of a definition (its keyword to the end of
+    its last line): `segdsl check` reads `# segdsl: disable` comments per definition, so
+    formatting does not change what they turn off.
 * Exactly one blank line between definitions, none at the start, one newline at the
   end; definitions stay in their order. Whitespace-only text formats to "".
 """

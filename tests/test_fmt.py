@@ -1,7 +1,8 @@
 """`segdsl fmt` (segdsl.fmt.format_source): exact layouts, the example project, and the
 property from ENGINEERING.md practice 7 — the output parses to the same tree as the
 input, and formatting it again changes nothing — over generated segments with
-whitespace, keyword-case and comment noise."""
+whitespace, keyword-case and comment noise; and that formatting changes nothing
+`# segdsl: disable` comments suppress."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import segdsl
 from segdsl.diagnostics import Collector
 from segdsl.fmt import WIDTH, _comments, format_source
+from segdsl.lint import CASE_CONFIG, RULES, run_lint
 from segdsl.parse import parse_source, parser
 
-from oracle.model import render
+from oracle.model import TOML, render
 from oracle.strategies import AS_OFS, make_vocab, projects
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "shop").rglob("*.seg"))
@@ -349,37 +352,42 @@ SPACE = st.sampled_from([" ", "  ", "\t", "\n", "\n\n", "\n    ", " \n\n\t", "\r
 KEYWORD_TYPES = re.compile(r"_[A-Z]+|UNIT")
 
 
-COMMENT = st.tuples(SPACE, COMMENT_TEXT, SPACE).map(lambda t: t[0] + t[1] + "\n" + t[2])
-NOISE = st.one_of(SPACE, SPACE, SPACE, COMMENT)
+def comment_noise(text):
+    """Whitespace, or a comment drawn from `text` with whitespace around it."""
+    comment = st.tuples(SPACE, text, SPACE).map(lambda t: t[0] + t[1] + "\n" + t[2])
+    return st.one_of(SPACE, SPACE, SPACE, comment)
+
+
+NOISE = comment_noise(COMMENT_TEXT)
 CASE = st.sampled_from([str.lower, str.lower, str.upper, str.title])
 
 
 @st.composite
-def noisy(draw, text: str) -> str:
+def noisy(draw, text: str, noise=NOISE) -> str:
     """`text` with every run of whitespace replaced by random whitespace or comments,
     some space added inside brackets and lists, and keywords in random case."""
     out = []
     for tok in parser().lex(text, dont_ignore=True):
         kind, value = tok.type, str(tok)
         if kind.startswith("__IGNORE"):
-            out.append(draw(NOISE))
+            out.append(draw(noise))
             continue
         if KEYWORD_TYPES.fullmatch(kind):
             value = draw(CASE)(value)
         if value in (")", "]", ",") and draw(st.integers(0, 4)) == 0:
-            out.append(draw(NOISE))
+            out.append(draw(noise))
         out.append(value)
         if value in ("(", "[", ",") and draw(st.integers(0, 4)) == 0:
-            out.append(draw(NOISE))
+            out.append(draw(noise))
     return "".join(out)
 
 
 @st.composite
-def sources(draw, with_noise: bool):
+def sources(draw, with_noise: bool, noise=NOISE):
     vocab = make_vocab(draw(st.sampled_from(AS_OFS)))
     defs = draw(projects(vocab, max_traits=3, max_segments=4, depth=4))
     text = render(defs, upper=draw(st.booleans()))
-    return draw(noisy(text)) if with_noise else text
+    return draw(noisy(text, noise)) if with_noise else text
 
 
 PROPERTY = settings(
@@ -405,6 +413,76 @@ def test_generated_segments_with_noise_round_trip(text):
     assert all(c in after for c in before)
     assert sum(c.count("#") for c in before) == after.count("#")
     assert [(c.line, c.col, c.text) for c in _comments(text)] == lexed_comments(text)
+
+
+# --- formatting changes nothing `# segdsl: disable` comments suppress --------------------
+
+
+def lint_codes(text: str, toml: str = CASE_CONFIG) -> list[str]:
+    return [d.code for d in run_lint(segdsl.project_from_sources(toml, {"t.seg": text}))]
+
+
+LONG = 'email contains "@example.com" and score > 0.5 and is_subscribed and signup_at after 2024-01-01'
+
+# name -> (source, the lint codes on it and on its formatted text). fmt breaks, joins or
+# splits most of these lines: a comment shares a line with a finding on one side only.
+SUPPRESSIONS = {
+    "end of a line fmt breaks, L004 on its first item": (
+        f'segment s: country != "US" and {LONG}  # segdsl: disable=L004', []),
+    "end of a line fmt breaks, L001 on its second item": (
+        f"segment s: age > 50 and age < 30 and {LONG}  # segdsl: disable=L001", []),
+    "end of a segment fmt splits under its name, L008 on the name": (
+        "segment a: age > 1\nsegment b: age > 1  # segdsl: disable=L008", []),
+    "end of a trait fmt splits under its name, L007 on the name": (
+        "trait t = sum(purchase.amount, last 30 days) + sum(purchase.amount, last 60 days)"
+        " + sum(add_to_cart.value)  # segdsl: disable=L007\nsegment s: age > 1", []),
+    "end of lines fmt joins, L004 on the first": (
+        'segment s:\n    country != "US"\n    and age > 50  # segdsl: disable', []),
+    "end of a line fmt breaks after the first item, L001 on the next line": (
+        'segment s: country != "US" and age > 50  # segdsl: disable=L004,L001\n    and age < 30', []),
+    "own line inside the definition: in it": (
+        'segment s:\n    # segdsl: disable=L004\n    country != "US"', []),
+    "own line above the definition: not in it": (
+        '# segdsl: disable=L004\nsegment s: country != "US"', ["L004"]),
+    "a line fmt splits into two definitions: only the one it ends": (
+        'segment a: country != "US" segment b: email != "x"  # segdsl: disable=L004', ["L004"]),
+    "two comments fmt joins into one: both read": (
+        'segment s: country !=  # segdsl: disable=L001\n    "US"  # segdsl: disable=L004', []),
+}
+
+
+@pytest.mark.parametrize("name", list(SUPPRESSIONS))
+def test_fmt_keeps_what_a_disable_comment_suppresses(name):
+    source, codes = SUPPRESSIONS[name]
+    out = check(source)
+    assert lint_codes(source) == codes
+    assert lint_codes(out) == codes, out
+
+
+def test_check_passes_after_fmt_breaks_a_suppressed_line(tmp_path):
+    from click.testing import CliRunner
+
+    from segdsl.cli import main
+
+    (tmp_path / "segdsl.toml").write_text(CASE_CONFIG + '[lint.severity]\nL004 = "error"\n')
+    seg = tmp_path / "a.seg"
+    seg.write_text(f'segment s: country != "US" and {LONG}  # segdsl: disable=L004\n')
+    run = CliRunner().invoke
+    assert run(main, ["check", str(tmp_path)]).exit_code == 0
+    assert run(main, ["fmt", str(tmp_path)]).exit_code == 0
+    assert seg.read_text().splitlines()[1] == '    country != "US"'  # the comment is lines below
+    result = run(main, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+DISABLE = st.sampled_from(["# segdsl: disable"] + [f"# segdsl: disable={r.CODE}" for r in RULES])
+
+
+@settings(PROPERTY, max_examples=300)
+@given(sources(with_noise=True, noise=comment_noise(DISABLE)))
+def test_generated_segments_lint_the_same_after_fmt(text):
+    """Disable comments wherever whitespace may be: fmt changes none of the findings."""
+    assert lint_codes(text, TOML) == lint_codes(check(text), TOML)
 
 
 def test_fmt_command_rewrites_checks_and_diffs(tmp_path):

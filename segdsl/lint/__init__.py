@@ -15,8 +15,11 @@ Rules are turned off or re-levelled in segdsl.toml, by code or by name:
     [lint.severity]
     L001 = "error"                      # "error", "warning" or "off"
 
-and per line with a comment on the line a warning points at:
-`# segdsl: disable=L001` (several: `disable=L001,L004`) or `# segdsl: disable` for all.
+and per definition with a comment anywhere in the segment or trait a warning points into
+(from its keyword to the end of its last line): `# segdsl: disable=L001` (several:
+`disable=L001,L004`) or `# segdsl: disable` for all. Not per line: `segdsl fmt` moves
+comments between a definition's lines, never out of it, so formatting cannot change what
+is suppressed.
 
 Rules see the syntax tree (for where things are written) and ask `ctx.cond(node)` for
 the typed IR of any condition in it (for what it means).
@@ -27,6 +30,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from .. import ast, ir
@@ -151,7 +155,7 @@ class Context:
         self._sites: list[Site] | None = None
         self._groups: list[Group] | None = None
         self._parts: dict[tuple, tuple[ast.Node, Part | None]] = {}  # (id(node), event) -> its Part
-        self._comments: dict[str, dict[int, str]] = {}  # file -> line -> its comment
+        self._disabled: dict[str, tuple[list, list[set[str]]]] = {}  # file -> see _disables
 
     def diagnostic(self, code: str, span: Span | None, message: str, *hints: str) -> Diagnostic:
         return Diagnostic(code, message, span, tuple(h for h in hints if h), "warning")
@@ -253,17 +257,33 @@ class Context:
     def suppressed(self, d: Diagnostic) -> bool:
         if d.span is None:
             return False
-        file = d.span.file
-        if file not in self._comments:  # each file scanned once, not once per finding
-            text = self.sources.get(file)
-            self._comments[file] = {c.line: c.text for c in comments(text)} if text is not None else {}
-        m = _SUPPRESS.search(self._comments[file].get(d.span.line, ""))
-        if not m:
-            return False
-        if not m.group(1):
-            return True
-        codes = {code_of(w.strip()) for w in m.group(1).split(",") if w.strip()}
-        return d.code in codes
+        if d.span.file not in self._disabled:  # each file scanned once, not once per finding
+            self._disabled[d.span.file] = self._disables(d.span.file)
+        starts, codes = self._disabled[d.span.file]
+        i = bisect_right(starts, (d.span.line, d.span.col)) - 1  # the definition it is in
+        return i >= 0 and d.code in codes[i]
+
+    def _disables(self, file: str) -> tuple[list[tuple[int, int]], list[set[str]]]:
+        """Where each definition of `file` starts, in order, and the codes the disable
+        comments in it turn off. A comment is in the last definition that starts before it
+        when it is on or above that definition's last line: the comments `segdsl fmt`
+        keeps inside the definition."""
+        spans = sorted((d.span for d in self.definitions if d.span and d.span.file == file),
+                       key=lambda s: (s.line, s.col))
+        starts = [(s.line, s.col) for s in spans]
+        codes: list[set[str]] = [set() for _ in spans]
+        text = self.sources.get(file)
+        for c in comments(text) if text is not None else ():
+            i = bisect_right(starts, (c.line, c.col)) - 1
+            if i < 0 or c.line > spans[i].end_line:
+                continue
+            # every directive: fmt joins trailing comments that end up on one line into one
+            for m in _SUPPRESS.finditer(c.text):
+                if m.group(1):
+                    codes[i] |= {code_of(w.strip()) for w in m.group(1).split(",") if w.strip()}
+                else:
+                    codes[i] |= set(BY_CODE)
+        return starts, codes
 
 
 def _strip_comments(text: str) -> str:
