@@ -92,8 +92,8 @@ def open_samples(project: Project) -> duckdb.DuckDBPyConnection:
         if not path.is_file():
             raise EngineError(f"sample file {path} (for table {table_name}) does not exist")
         table = Table(tuple(table_name.split(".")))
-        create_schema(con, table)
         try:
+            create_schema(con, table)
             if path.suffix.lower() == ".parquet":
                 relation = con.read_parquet(str(path))
             else:
@@ -121,7 +121,7 @@ def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: 
 def create_schema(con, table: Table) -> None:
     """Create the schema (and, for catalog.schema.table, the catalog: an attached in-memory
     database) a qualified table lives in, if it is missing."""
-    if len(table.parts) == 3:
+    if len(table.parts) == 3 and table.parts[0].lower() != "main":  # DuckDB's name for the default one
         catalog = exp.alias_(exp.Literal.string(":memory:"), exp.to_identifier(table.parts[0]))
         con.execute(exp.Attach(this=catalog, exists=True).sql(dialect="duckdb"))
     if len(table.parts) > 1:

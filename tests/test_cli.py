@@ -429,16 +429,28 @@ def test_preview_matches_a_count_of_the_compiled_sql(segment):
     assert members == len(rows) == len(set(rows))
 
 
-def test_preview_and_test_read_catalog_qualified_tables(tmp_path):
+@pytest.mark.parametrize("catalog", ["wh", "main"])  # main: DuckDB's default catalog, as on Databricks
+def test_preview_and_test_read_catalog_qualified_tables(tmp_path, catalog):
     """`wh.analytics.customers` names a catalog too: the samples load into it as into a schema."""
     project = tmp_path / "shop"
     shutil.copytree(EXAMPLE, project)
     config = project / "segdsl.toml"
-    config.write_text(config.read_text("utf-8").replace('"analytics.', '"wh.analytics.'), "utf-8")
+    config.write_text(config.read_text("utf-8").replace('"analytics.', f'"{catalog}.analytics.'), "utf-8")
     assert run("preview", "top_spenders", project).stdout == run("preview", "top_spenders", EXAMPLE).stdout
     result = run("test", project)
     assert result.exit_code == 0, result.output
     assert re.search(r"^[1-9]\d* passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_samples_in_a_catalog_duckdb_keeps_for_itself_are_an_error_not_a_crash(tmp_path):
+    project = tmp_path / "shop"
+    shutil.copytree(EXAMPLE, project)
+    config = project / "segdsl.toml"
+    config.write_text(config.read_text("utf-8").replace('"analytics.', '"system.analytics.'), "utf-8")
+    result = run("preview", "top_spenders", project)
+    no_crash(result)
+    assert result.exit_code == 1
+    assert "customers.csv as system.analytics.customers: Binder Error: Cannot create schema" in result.stderr
 
 
 def _build_duckdb(path: Path) -> None:
