@@ -215,8 +215,10 @@ def read_toml(text: str, file: str, diags: Collector) -> dict | None:
         return None
 
 
-def load_config(text: str, file: str, diags: Collector) -> Config | None:
-    """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags)."""
+def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = True) -> Config | None:
+    """Parse and check segdsl.toml; None when it is unusable (the reasons are in diags).
+    Without `samples_wanted`, the [samples] section is left unread (a past revision's, which
+    diff never uses, cannot make that revision unusable)."""
     data = read_toml(text, file, diags)
     if data is None:
         return None
@@ -271,7 +273,7 @@ def load_config(text: str, file: str, diags: Collector) -> Config | None:
             events[name] = EventSource(name, table, key, time, tuple(sorted(filt.items())), columns)
 
     samples = None
-    if "samples" in data:
+    if "samples" in data and samples_wanted:
         sd = r.table(_section(r, data, "samples"), "samples", ("as_of", "tables"))
         as_of = sd.get("as_of")
         if as_of is not None:

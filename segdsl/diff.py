@@ -98,7 +98,8 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
     if config_text is None:
         return None, diags.diagnostics, sources
     sources[shown_config] = config_text
-    config = load_config(config_text, shown_config, diags)
+    # the revision runs on the head's data: its own [samples] are never used
+    config = load_config(config_text, shown_config, diags, samples_wanted=False)
     if config is None:
         return None, diags.diagnostics, sources
 

@@ -190,6 +190,19 @@ def test_a_base_whose_config_is_broken_gives_its_diagnostics(repo):
     assert str(project / "segdsl.toml") in sources
 
 
+def test_a_base_is_read_whatever_its_samples_say(repo):
+    """The base runs on the head's data: its [samples], never used, cannot make it unusable
+    (here an as_of with an offset, which segdsl once accepted and the head has fixed)."""
+    project = repo / "marketing" / "shop"
+    edit(project / "segdsl.toml", 'as_of = "2026-06-30T00:00:00"', 'as_of = "2026-06-30T00:00:00+02:00"')
+    commit_all(repo, "an as_of with an offset")
+    shutil.copy(EXAMPLE / "segdsl.toml", project / "segdsl.toml")
+    base, diagnostics, _ = load_revision(project, "HEAD")
+    assert diagnostics == [] and base is not None
+    diff = diff_projects(base, load_project(project), "duckdb", None)
+    assert diff.segments == [] and diff.unchanged == len(base.segments)
+
+
 def test_a_missing_segment_folder_at_the_base(repo):
     project = repo / "marketing" / "shop"
     edit(project / "segdsl.toml", 'segments = ["segments"]', 'segments = ["segments", "more"]')
