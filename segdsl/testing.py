@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from .api import Project, shown_path
+from .api import Project, decode, shown_path
 from .compile import table_node
 from .config import Table, as_of_problem, read_toml
 from .diagnostics import Collector, Span, did_you_mean, source_lines
@@ -63,11 +63,12 @@ def run_file(project: Project, path: Path) -> list[Result]:
     """Every case in the test file at `path`, named as the user would type it from here."""
     shown = shown_path(path)
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        raw = path.read_bytes()
+    except OSError as err:
         return [Result(shown, "(file)", "", [f"cannot read the test file: {err}"])]
     unread = Collector()
-    data = read_toml(text, shown, unread)  # TOML 1.1, as segdsl.toml
+    text = decode(raw, shown, unread)  # as segment files: UTF-8, a byte-order mark dropped
+    data = read_toml(text, shown, unread) if text is not None else None  # TOML 1.1, as segdsl.toml
     if data is None:
         return [Result(shown, "(file)", "", [f"{d.span}: {d.message}" for d in unread.diagnostics])]
     cases = data.get("case")
@@ -109,7 +110,7 @@ class _Where:
                     line = rows[step]
                     stop = next((i for i in range(line + 1, end) if self.lines[i].lstrip().startswith("[")), end)
                     continue
-                key = re.compile(r'^\s*(?:\[+\s*)?(?:[\w"-]+\s*\.\s*)*"?' + re.escape(step) + r'"?\s*[=.\]]')
+                key = re.compile(r'^\s*(?:\[+\s*)?(?:[\w"\'-]+\s*\.\s*)*["\']?' + re.escape(step) + r'["\']?\s*[=.\]]')
                 found = next((i for i in range(line, stop) if key.match(self.lines[i])), None)
                 if found is None:
                     break
@@ -123,7 +124,7 @@ class _Where:
 
 def _header(names) -> re.Pattern:
     """The header [[a.b]] of an array of tables."""
-    dotted = r"\s*\.\s*".join(f'"?{re.escape(n)}"?' for n in names)
+    dotted = r"\s*\.\s*".join(f"[\"']?{re.escape(n)}[\"']?" for n in names)
     return re.compile(r"^\s*\[\[\s*" + dotted + r"\s*\]\]")
 
 
@@ -135,6 +136,9 @@ def run_case(project: Project, case, shown: str, number: int, at) -> Result:
     problems = result.problems
     _settings(case, at, problems)
     if problems:
+        return result
+    if "segment" not in case:
+        problems.append(f"{at()}: each case needs a segment, e.g. segment = \"cart_abandoners\"")
         return result
     if result.segment not in project.program.segments:
         problems.append(f"{at('segment')}: unknown segment '{result.segment}'. "

@@ -82,6 +82,16 @@ def test_test_files_are_toml_1_1_like_the_config_and_bad_toml_says_where(tmp_pat
     assert "broken.test.toml:3:" in result.output and "invalid TOML" in result.output, result.output
 
 
+def test_a_test_file_with_a_byte_order_mark_is_read_and_located_as_without(tmp_path):
+    shop = copy_example(tmp_path)
+    case = CASE + ROW + "age = 40\n"
+    (shop / "tests" / "bom.test.toml").write_bytes(b"\xef\xbb\xbf" + (case + case.replace("40", "[40]")
+                                                                     ).replace("\n", "\r\n").encode())
+    result = run(shop)
+    assert result.exit_code == 1
+    assert f"bom.test.toml:12:1: 'age' in [[case.entity]] {PLAIN} a list" in result.output, result.output
+
+
 def test_rows_that_cannot_be_loaded_are_reported(tmp_path):
     shop = copy_example(tmp_path)
     (shop / "tests" / "bad.test.toml").write_text(
@@ -136,6 +146,11 @@ NO_KEYS = "must be a list of entity keys (numbers or text), e.g. members = [1, 2
                  id="segment-a-list"),
     pytest.param(CASE + "memebrs = [1]\n", "4:1: unknown setting 'memebrs' in [[case]]. did you mean 'members'?",
                  id="misspelt-setting"),
+    pytest.param("[[case]]\nas_of = 2026-06-30T00:00:00\n[[case.entity]]\ncustomer_id = 1\nsegment = 2\n",
+                 '1:1: each case needs a segment, e.g. segment = "cart_abandoners"', id="no-segment"),
+    pytest.param("[['case']]\nsegment = 'cart_abandoners'\nas_of = 2026-06-30T00:00:00\n[['case'.entity]]\n"
+                 "customer_id = 1\n[[ 'case' . 'entity' ]]\ncustomer_id = 2\nage = [30]\n",
+                 f"8:1: 'age' in [[case.entity]] {PLAIN} a list", id="literal-string-keys"),
     # the row of the right case: the case and row headers repeat
     pytest.param(CASE + "count = 0\n" + ROW + CASE + ROW + ROW + "age = [30]\n",
                  f"14:1: 'age' in [[case.entity]] {PLAIN} a list", id="second-row-of-second-case"),
