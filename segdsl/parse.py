@@ -401,14 +401,14 @@ class _Convert:
                 f"use a smaller unit instead of a fraction of a {unit}",
             )
             return ast.Duration(0, unit, span=span)
-        longest = _LONGEST_DURATION[unit]
-        if len(amount) > 7 or int(amount) > longest:
+        longest, digits = _LONGEST_DURATION[unit], amount.lstrip("0")
+        if len(digits) > 7 or int(digits or "0") > longest:
             self.diags.error(
                 "E007", f"a duration is at most {longest} {unit}s, not {amount}", span,
                 "for all time, drop the window; for an earlier cut-off, write a date such as 1900-01-01",
             )
             return ast.Duration(0, unit, span=span)
-        return ast.Duration(int(amount), unit, span=span)
+        return ast.Duration(int(digits or "0"), unit, span=span)
 
     def ago(self, span, children):
         return ast.Ago(children[0], span=span)
