@@ -203,6 +203,7 @@ def _read_config(root: Path, diags: Collector) -> tuple[Path, str, str | None, d
 
 def _read_segment_files(root: Path, folders, config_text: str, shown_config: str, diags: Collector) -> dict[str, str]:
     files: dict[str, str] = {}
+    seen: set[Path] = set()
     for folder in folders:
         base = root / folder
         if not base.is_dir():
@@ -211,10 +212,24 @@ def _read_segment_files(root: Path, folders, config_text: str, shown_config: str
             continue
         for file in sorted(base.rglob("*.seg")):
             shown = shown_path(file)
+            if not file.is_file():  # a folder, a FIFO (reading would block) or a symlink to neither
+                diags.error("C004", f"cannot read {shown}: not a file", None)
+                continue
+            real = _real(file)
+            if real in seen:  # overlapping folders, or a symlink to a file read already
+                continue
+            seen.add(real)
             text = _read(file, shown, diags)
             if text is not None:
-                files.setdefault(shown, text)
+                files[shown] = text
     return files
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: RuntimeError before Python 3.13
+        return path
 
 
 def load_project(path: str | os.PathLike) -> Project:
@@ -257,7 +272,7 @@ def _in_source_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 def shown_path(path: Path) -> str:
     """How a file is named in messages: relative to the current folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_real(path).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -660,6 +660,26 @@ def test_check_survives_hostile_input(case, small_project):
     assert elapsed < TIME_LIMIT, f"check on {case} took {elapsed:.1f}s"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("cwd", ["project", "elsewhere"])
+def test_files_that_are_not_plain_files_are_errors_and_each_file_is_read_once(small_project, tmp_path, cwd):
+    segments = small_project / "segments"
+    (segments / "loop1.seg").symlink_to("loop2.seg")
+    (segments / "loop2.seg").symlink_to("loop1.seg")
+    os.mkfifo(segments / "pipe.seg")  # reading it would wait for a writer forever
+    (segments / "folder.seg").mkdir()
+    (segments / "b_real.seg").write_text("segment adults_again: age >= 18\n")
+    (segments / "a_alias.seg").symlink_to("b_real.seg")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run("check", str(small_project), cwd=small_project if cwd == "project" else elsewhere)
+    no_crash(result)
+    assert result.exit_code == 1
+    assert sorted(re.findall(r"error\[(\w+)\]: cannot read \S*?segments/(\S+): not a file", result.stderr)) == [
+        ("C004", "folder.seg"), ("C004", "loop1.seg"), ("C004", "loop2.seg"), ("C004", "pipe.seg")], result.stderr
+    assert "defined twice" not in result.stderr and "4 errors found" in result.stderr
+
+
 @pytest.mark.parametrize("case", ["nested_parens_3000", "and_20000", "deep_trait_chain", "one_long_line",
                                   "twin_doubly_shared_chains"])
 def test_compile_survives_what_check_accepts(case, small_project):
