@@ -94,7 +94,10 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
     if config_rel not in entries:
         return None, [], {}
     sources: dict[str, str] = {}
-    config_text = decode(_cat_blobs(toplevel, [entries[config_rel]])[0], shown_config, diags)
+    [config_data] = _contents(toplevel, sha, [config_rel])
+    if config_data is None:
+        return None, [], {}
+    config_text = decode(config_data, shown_config, diags)
     if config_text is None:
         return None, diags.diagnostics, sources
     sources[shown_config] = config_text
@@ -103,7 +106,7 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
     if config is None:
         return None, diags.diagnostics, sources
 
-    wanted: list[tuple[str, str]] = []  # (path in the repository, blob id)
+    wanted: list[str] = []  # paths in the repository
     for folder in config.segment_dirs:
         rel = posixpath.normpath(posixpath.join(prefix, folder)) if prefix else posixpath.normpath(folder)
         rel = "" if rel == "." else rel
@@ -113,13 +116,14 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
             continue
         found = _ls_tree(toplevel, sha, rel or ".")
         # the same order as check_project: sorted paths under the folder
-        for path in sorted((p for p in found if p.endswith(".seg")), key=lambda p: Path(p)):
-            wanted.append((path, found[path]))
-    blobs = _cat_blobs(toplevel, [oid for _, oid in wanted])
+        wanted.extend(sorted((p for p in found if p.endswith(".seg")), key=lambda p: Path(p)))
     files: dict[str, str] = {}
-    for (path, _), data in zip(wanted, blobs):
+    for path, data in zip(wanted, _contents(toplevel, sha, wanted)):
         shown = shown_path(given / posixpath.relpath(path, prefix or "."))
         if shown in files:
+            continue
+        if data is None:
+            diags.error("C004", f"cannot read {shown} at {rev}: a symbolic link to no file", None)
             continue
         text = decode(data, shown, diags)
         if text is not None:
@@ -129,19 +133,18 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
     return build_project(config, files, sources, diags, None)
 
 
-def _ls_tree(toplevel: Path, sha: str, path: str) -> dict[str, str]:
-    """Every blob (regular file) under `path` at commit `sha`: repository path -> blob id."""
+def _ls_tree(toplevel: Path, sha: str, path: str) -> set[str]:
+    """The repository path of every blob (file or symbolic link) under `path` at commit `sha`."""
     result = _git(toplevel, "ls-tree", "-r", "-z", "--full-tree", sha, "--", path)
     if result.returncode != 0:
         raise RevisionError(f"cannot list {path or '.'} at {sha[:12]}: {_git_error(result)}")
-    entries: dict[str, str] = {}
+    entries: set[str] = set()
     for record in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
         if not record:
             continue
         meta, _, name = record.partition("\t")
-        mode, kind, oid = meta.split()
-        if kind == "blob" and mode != "120000":  # files, not symbolic links
-            entries[name] = oid
+        if meta.split()[1] == "blob":
+            entries.add(name)
     return entries
 
 
@@ -150,24 +153,41 @@ def _is_tree(toplevel: Path, sha: str, path: str) -> bool:
     return result.returncode == 0 and result.stdout.strip() == b"tree"
 
 
-def _cat_blobs(toplevel: Path, oids: list[str]) -> list[bytes]:
-    """The contents of several blobs with one `git cat-file --batch`."""
-    if not oids:
+def _contents(toplevel: Path, sha: str, paths: list[str]) -> list[bytes | None]:
+    """What each file (repository path) holds at commit `sha`, symbolic links followed as
+    the working tree follows them: within the repository, at `sha`; out of it, the file as
+    it is now (it has no history here). None for a link to no file."""
+    if not paths:
         return []
-    result = _git(toplevel, "cat-file", "--batch", input="".join(f"{o}\n" for o in oids).encode())
+    result = _git(toplevel, "cat-file", "--batch", "--follow-symlinks",
+                  input="".join(f"{sha}:{p}\n" for p in paths).encode("utf-8", "surrogateescape"))
     if result.returncode != 0:
         raise RevisionError(f"cannot read files from git: {_git_error(result)}")
-    out, pos, blobs = result.stdout, 0, []
-    for _ in oids:
+    out, pos, contents = result.stdout, 0, []
+    for path in paths:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()
-        if len(header) != 3:
-            raise RevisionError(f"cannot read a file from git: {out[pos:header_end].decode(errors='replace')}")
-        size = int(header[2])
-        start = header_end + 1
-        blobs.append(out[start:start + size])
-        pos = start + size + 1  # the content is followed by a newline
-    return blobs
+        pos = header_end + 1
+        if header[-1] == b"missing":  # `NAME missing`: nothing follows
+            contents.append(None)
+            continue
+        if len(header) not in (2, 3):
+            raise RevisionError(f"cannot read {path} from git: {b' '.join(header).decode(errors='replace')}")
+        size = int(header[-1])
+        body = out[pos:pos + size]
+        pos += size + 1  # the body is followed by a newline
+        # `OID blob SIZE`, or for a link `symlink SIZE` (out of the repository), `dangling`,
+        # `loop` or `notdir SIZE` (to nothing), `OID tree SIZE` (to a folder)
+        if header[1:2] == [b"blob"]:
+            contents.append(body)
+        elif header[0] == b"symlink":
+            try:
+                contents.append((toplevel / path).read_bytes())
+            except OSError:
+                contents.append(None)
+        else:
+            contents.append(None)
+    return contents
 
 
 # --- comparing two projects -----------------------------------------------------------

@@ -203,6 +203,28 @@ def test_a_base_is_read_whatever_its_samples_say(repo):
     assert diff.segments == [] and diff.unchanged == len(base.segments)
 
 
+def test_symbolic_links_are_followed_as_in_the_working_tree(repo, tmp_path):
+    """A link within the repository reads its target at the revision; one out of it has no
+    history, so reads the file as it is now; one to nothing is C004."""
+    project = repo / "marketing" / "shop"
+    (repo / "shared").mkdir()
+    (repo / "shared" / "in_repo.seg").write_text("segment linked_in: age > 40\n")
+    outside = tmp_path / "outside.seg"
+    outside.write_text("segment linked_out: age > 50\n")
+    (project / "segments" / "in_repo.seg").symlink_to("../../../shared/in_repo.seg")
+    (project / "segments" / "out.seg").symlink_to(outside)
+    (project / "segments" / "nowhere.seg").symlink_to("missing.seg")
+    commit_all(repo, "linked segments")
+    (project / "segments" / "nowhere.seg").unlink()
+    edit(repo / "shared" / "in_repo.seg", "age > 40", "age > 45")  # a change through the link
+
+    base, diagnostics, _ = load_revision(project, "HEAD")
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("C004", f"cannot read {project / 'segments' / 'nowhere.seg'} at HEAD: a symbolic link to no file")]
+    diff = diff_projects(base, load_project(project), "duckdb", None)
+    assert [(s.name, s.change) for s in diff.segments] == [("linked_in", "changed")]
+
+
 def test_a_missing_segment_folder_at_the_base(repo):
     project = repo / "marketing" / "shop"
     edit(project / "segdsl.toml", 'segments = ["segments"]', 'segments = ["segments", "more"]')
