@@ -7,8 +7,9 @@ Problems become diagnostics pointing at the offending line of segdsl.toml.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import rtoml
@@ -24,7 +25,12 @@ SQL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 
 @dataclass(frozen=True)
 class Table:
-    parts: tuple[str, ...]  # (catalog, schema, table), only the given ones
+    parts: tuple[str, ...] = field(compare=False)  # (catalog, schema, table), only the given ones
+    # what tells tables apart: SQL names them unquoted, and engines fold the case of those
+    folded: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", tuple(p.lower() for p in self.parts))
 
     def __str__(self) -> str:
         return ".".join(self.parts)
@@ -93,7 +99,7 @@ class Config:
         """The last part of the name of every table the project reads, in lower case: the
         names a CTE must not take, or it would stand in for the table."""
         tables = (self.entity.table, *(e.table for e in self.events.values()))
-        return frozenset(t.parts[-1].lower() for t in tables)
+        return frozenset(t.folded[-1] for t in tables)
 
 
 # sqlglot's dialects, listed here so that checking a project never imports sqlglot (a
@@ -260,12 +266,10 @@ def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = T
         key = r.sql_name(ev, section, "key")
         time = r.sql_name(ev, section, "time")
         filt = ev.get("filter", {})
-        if not isinstance(filt, dict) or not all(
-            SQL_NAME.match(k) and isinstance(v, (str, int, float, bool)) for k, v in filt.items()
-        ):
+        if not isinstance(filt, dict) or not all(SQL_NAME.match(k) and _plain(v) for k, v in filt.items()):
             r.error(
-                f"'filter' in [{section}] must map column names to plain values", section, "filter",
-                'e.g. filter = { event_type = "add_to_cart" }',
+                f"'filter' in [{section}] must map column names to plain values (text, numbers, true/false)",
+                section, "filter", 'e.g. filter = { event_type = "add_to_cart" }',
             )
             filt = {}
         columns = r.columns(ev.get("columns"), f"{section}.columns")
@@ -308,6 +312,14 @@ def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = T
         samples=samples,
         lint=lint,
     )
+
+
+def _plain(value) -> bool:
+    """A filter value every warehouse can compare with: TOML's nan and inf have no SQL
+    literal, and PostgreSQL's text holds no NUL."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, (int, bool)) or (isinstance(value, str) and "\0" not in value)
 
 
 def setting_span(text: str, file: str, section: str, key: str) -> Span:

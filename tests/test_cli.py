@@ -442,6 +442,21 @@ def test_preview_and_test_read_catalog_qualified_tables(tmp_path, catalog):
     assert re.search(r"^[1-9]\d* passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
 
 
+def test_a_sample_table_named_in_another_case_keeps_its_column_types(tmp_path):
+    """Engines fold the case of unquoted names: `sales.customers` is `Sales.Customers`, and
+    its zip column is text as declared, not the number the CSV would suggest."""
+    project = tmp_path / "p"
+    (project / "segments").mkdir(parents=True)
+    (project / "segdsl.toml").write_text(
+        '[entity]\ntable = "Sales.Customers"\nkey = "id"\n[entity.columns]\nzip = "string"\n'
+        '[samples.tables]\n"sales.customers" = "c.csv"\n')
+    (project / "c.csv").write_text("id,zip\n1,1234\n2,12345\n")
+    (project / "segments" / "s.seg").write_text('segment zip_after_2: zip > "2"\n')
+    result = run("preview", "zip_after_2", project)
+    assert result.exit_code == 0, result.output
+    assert "members: 0 of 2 (0.0%)" in result.stdout  # as text, "1234" < "2"
+
+
 def test_samples_in_a_catalog_duckdb_keeps_for_itself_are_an_error_not_a_crash(tmp_path):
     project = tmp_path / "shop"
     shutil.copytree(EXAMPLE, project)
