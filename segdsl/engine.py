@@ -47,9 +47,15 @@ def open_data(project: Project, db: str | Path | None = None,
     return open_samples(project), as_of
 
 
+# Times have no zone: a TIMESTAMPTZ column (a user's database, a Parquet sample) compares
+# with our TIMESTAMPs in the session's zone, which would otherwise be the machine's. And
+# opening a file DuckDB reads through an extension must not download it.
+_SETTINGS = {"TimeZone": "UTC", "autoinstall_known_extensions": False}
+
+
 def open_memory() -> duckdb.DuckDBPyConnection:
     """A new, empty in-memory database."""
-    return duckdb.connect()
+    return duckdb.connect(config=_SETTINGS)
 
 
 @contextmanager
@@ -64,7 +70,10 @@ def duckdb_errors(problem: str = "the data does not match segdsl.toml"):
 
 def member_keys(con, sql: str) -> set:
     """The first column of every row of `sql`: the keys of a compiled segment's members."""
-    return {row[0] for row in con.execute(sql).fetchall()}
+    keys = [row[0] for row in con.execute(sql).fetchall()]
+    if any(isinstance(k, (list, dict)) for k in keys):  # a LIST, STRUCT or MAP column
+        raise EngineError("the entity key holds lists or structs: a key must be a plain value")
+    return set(keys)
 
 
 def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -72,7 +81,7 @@ def open_database(path: str | Path) -> duckdb.DuckDBPyConnection:
     if not Path(path).is_file():
         raise EngineError(f"no DuckDB database at {path}")
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=_SETTINGS)
     except duckdb.Error as err:
         raise EngineError(f"cannot open {path} as a DuckDB database: {err}") from None
 

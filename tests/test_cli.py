@@ -482,6 +482,31 @@ def _build_duckdb(path: Path) -> None:
     con.close()
 
 
+def test_preview_db_with_zoned_times_gives_the_same_members_in_any_machine_zone(tmp_path):
+    """A TIMESTAMPTZ column compares with segdsl's zone-less times in the session's zone:
+    fixed to UTC, not the machine's."""
+    import duckdb
+
+    db = tmp_path / "warehouse.duckdb"
+    _build_duckdb(db)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE analytics.orders ALTER ordered_at TYPE TIMESTAMPTZ USING ordered_at::TIMESTAMPTZ")
+    con.close()
+    outputs = {
+        zone: subprocess.run([sys.executable, "-m", "segdsl", "preview", "rfm_recent", str(EXAMPLE), "--db", str(db),
+                              "--as-of", AS_OF], capture_output=True, text=True, env={**os.environ, "TZ": zone})
+        for zone in ("UTC", "Pacific/Kiritimati", "America/Los_Angeles")}
+    assert {r.returncode for r in outputs.values()} == {0}, outputs
+    assert len({r.stdout for r in outputs.values()}) == 1, {z: r.stdout for z, r in outputs.items()}
+
+
+def test_member_keys_refuse_keys_that_are_lists():
+    from segdsl import engine
+
+    with pytest.raises(engine.EngineError, match="a key must be a plain value"):
+        engine.member_keys(engine.open_memory(), "SELECT [1, 2] AS k")
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
