@@ -114,6 +114,8 @@ class Project:
         per entity row with a true/false column per segment."""
         from . import compile as compiler
 
+        if isinstance(names, str):  # a list of its letters is never what is meant
+            raise TypeError(f"compile_many takes a list of segment names, not the string {names!r}")
         names = list(dict.fromkeys(names if names is not None else self.segments))  # each once
         unknown = [n for n in names if n not in self.program.segments]
         if unknown:
@@ -241,6 +243,8 @@ def load_project(path: str | os.PathLike) -> Project:
 
 def project_from_sources(config_text: str, files: dict[str, str]) -> Project:
     """A project from text in memory: `files` maps a file name to its segment source."""
+    if not isinstance(config_text, str) or not all(isinstance(t, str) for t in files.values()):
+        raise TypeError("project_from_sources takes the config and each file as text (str)")
     diags = Collector()
     sources = {CONFIG_FILE: config_text, **files}
     config = load_config(config_text, CONFIG_FILE, diags)

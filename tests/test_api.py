@@ -238,3 +238,12 @@ def test_an_as_of_engines_would_read_differently_is_refused(as_of, error, words)
                        lambda: project.compile_many(["top_spenders"], "mysql", as_of)):
         with pytest.raises(error, match=words):
             compile_it()
+
+
+def test_arguments_of_the_wrong_type_are_a_type_error_that_says_so():
+    with pytest.raises(TypeError, match="as text"):
+        segdsl.project_from_sources(CONFIG, {"a.seg": b"segment s: age > 3"})
+    with pytest.raises(TypeError, match="as text"):
+        segdsl.project_from_sources(CONFIG.encode(), {})
+    with pytest.raises(TypeError, match="not the string 'top_spenders'"):
+        segdsl.load_project(EXAMPLE).compile_many("top_spenders")
