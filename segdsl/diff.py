@@ -559,7 +559,7 @@ def render_markdown(diff: ProjectDiff, max_chars: int | None = MARKDOWN_LIMIT) -
     """A pull-request comment: a summary table, then one collapsible section per segment.
 
     When the comment would be longer than `max_chars`, the SQL diffs are left out, then
-    the definition diffs, and a line says so.
+    the definition diffs, then rows of the table and of the base's errors, and a line says so.
     """
     text = _markdown(diff, sql=True, details=True)
     if max_chars is not None and len(text) > max_chars:
@@ -568,14 +568,25 @@ def render_markdown(diff: ProjectDiff, max_chars: int | None = MARKDOWN_LIMIT) -
         if len(text) > max_chars:
             text = _markdown(diff, sql=False, details=False,
                              note="Diffs left out to keep this comment short; run `segdsl diff` to see them.")
+        rows = max(len(diff.segments), len(diff.base_errors))
+        while len(text) > max_chars and rows:
+            rows = min(rows - 1, rows * max_chars // len(text))  # rows cost about alike
+            text = _markdown(diff, sql=False, details=False, rows=rows,
+                             note="Diffs and rows left out to keep this comment short; "
+                                  "run `segdsl diff` to see them.")
     return text
 
 
-def _markdown(diff: ProjectDiff, *, sql: bool, details: bool, note: str | None = None) -> str:
+def _markdown(diff: ProjectDiff, *, sql: bool, details: bool, note: str | None = None,
+              rows: int | None = None) -> str:
+    """The comment; with `rows`, only the first `rows` segments and base errors are listed."""
+    segments, errors = diff.segments[:rows], diff.base_errors[:rows]
     out = [f"### segdsl diff: `{diff.base}` → {diff.head}", "", _headline(diff), ""]
     if diff.base_errors:
         out.append(f"> **The project at `{diff.base}` has errors**; its broken segments have no SQL:")
-        out.extend(f"> - `{e}`" for e in diff.base_errors)
+        out.extend(f"> - `{e}`" for e in errors)
+        if len(errors) < len(diff.base_errors):
+            out.append(f"> - … and {len(diff.base_errors) - len(errors)} more")
         out.append("")
     if diff.segments:
         if diff.has_data:
@@ -584,12 +595,14 @@ def _markdown(diff: ProjectDiff, *, sql: bool, details: bool, note: str | None =
         else:
             out.append("| segment | change |")
             out.append("| --- | --- |")
-        for s in diff.segments:
+        for s in segments:
             row = f"| `{s.name}` | {_change_label(s)} |"
             if diff.has_data:
                 members, entered, left = _members_cell(s.members)
                 row += f" {members} | {entered} | {left} |"
             out.append(row)
+        if len(segments) < len(diff.segments):
+            out.append(f"| … and {len(diff.segments) - len(segments)} more | |" + " | | |" * diff.has_data)
         out.append("")
     else:
         out.append("No segment changed.")

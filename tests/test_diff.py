@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -372,8 +373,14 @@ def test_markdown_has_the_summary_table_and_collapsible_diffs(scenario):
     # a long diff drops the SQL first, keeping the table
     short = render_markdown(diff, max_chars=len(md) - 1)
     assert "SQL diffs left out" in short and "| `under_25` |" in short and "SQL (snowflake)" not in short
-    tiny = render_markdown(diff, max_chars=100)
-    assert "<details>" not in tiny and "| `under_25` |" in tiny
+    table = render_markdown(diff, max_chars=len(short) - 1)
+    assert "<details>" not in table and "| `under_25` |" in table and len(table) < len(short)
+    # then rows, last first, for GitHub's limit on a comment's length
+    cut = render_markdown(diff, max_chars=len(table) - 1)
+    assert len(cut) <= len(table) - 1 and "rows left out" in cut
+    kept = re.findall(r"^\| `(\w+)` \|", cut, re.M)
+    assert kept == [s.name for s in diff.segments][:len(kept)] and len(kept) < len(diff.segments)
+    assert f"| … and {len(diff.segments) - len(kept)} more | | | | |" in cut
 
 
 def test_text_rendering(scenario):
