@@ -77,7 +77,7 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
     taken = {n.lower() for n in names}
     if entity_key.lower() in taken:  # a segment's column named like the key would hide it
         inner = next(f"key{i}" for i in itertools.count(1) if f"key{i}" not in taken)
-        wide.set("expressions", [exp.alias_(wide.expressions[0], inner, copy=False), *wide.expressions[1:]])
+        wide.set("expressions", [exp.alias_(wide.expressions[0].unalias(), inner, copy=False), *wide.expressions[1:]])
         key = exp.alias_(compiler.column(inner, members), compiler.fl.identifier(entity_key), copy=False)
     else:
         key = compiler.column(entity_key, members)
@@ -113,9 +113,10 @@ class _Compiler:
 
     def alias(self, prefix: str, plain: bool = False) -> str:
         """A CTE name: `prefix` numbered (`prefix` itself if `plain` and free), never the
-        name of a table the project reads (Config.table_names)."""
+        name of a table the project reads (Config.table_names), nor of a segment: a wide
+        statement's column, which ClickHouse would read in its place."""
         name = prefix if plain else ""
-        while not name or name.lower() in self.program.config.table_names:
+        while not name or name.lower() in self.program.config.table_names or name.lower() in self.program.segments:
             self.counter[prefix] = self.counter.get(prefix, 0) + 1
             name = f"{prefix}{self.counter[prefix]}"
         return name
@@ -252,7 +253,8 @@ class _Scope:
         c = self.c
         entity = c.program.config.entity
         key = c.column(entity.key, _ENTITY)
-        query = exp.select(key, copy=False).from_(c.table(entity.table, _ENTITY), copy=False)
+        named = exp.alias_(key.copy(), c.fl.identifier(entity.key), copy=False) if c.fl.key_alias else key
+        query = exp.select(named, copy=False).from_(c.table(entity.table, _ENTITY), copy=False)
         for alias in self.joins:  # built directly: Select.join re-parses its arguments
             query.append("joins", exp.Join(
                 this=exp.Table(this=exp.to_identifier(alias)), side="LEFT",

@@ -14,7 +14,8 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 
 # SQL:2016 reserved words plus those of common warehouses: a column or table with one of
-# these names must be quoted. sqlglot's tokenizers do not list them all (e.g. ORDER).
+# these names must be quoted. sqlglot's tokenizers do not list them all (e.g. ORDER); the
+# last lines are SQLite's, PostgreSQL's (as a table name) and MySQL/MariaDB's they miss.
 _RESERVED = frozenset(
     """
     all alter analyse analyze and any array as asc asymmetric at authorization between bigint
@@ -29,6 +30,11 @@ _RESERVED = frozenset(
     select session_user set similar smallint some symmetric system_user table tablesample then
     time timestamp to top trailing true union unique unknown unnest update user using values
     varchar view when where window with within year
+    add transaction nothing deferrable
+    collation concurrently freeze verbose initially placing current_catalog current_role current_schema
+    portion page_checksum stats_persistent stats_auto_recalc stats_sample_pages ref_system_id
+    parse_vcol_expr delete_domain_id do_domain_ids ignore_domain_ids master_demote_to_slave
+    master_demote_to_replica manual parallel
     """.split()
 )
 
@@ -106,6 +112,10 @@ class Flavor:
     def nullable(self, value: exp.Expression) -> exp.Expression:
         """A column that reads as NULL where a LEFT JOIN finds no row."""
         return value
+
+    # Whether the statement's key column needs its name given: ClickHouse may name a
+    # qualified column `e.k` where a joined table has one named like it.
+    key_alias = False
 
     # Whether a test's outcome can be a column's value (T-SQL, Fabric, Oracle before 23 and
     # Teradata have no boolean values, only conditions): a flag computed once and read as a
@@ -230,6 +240,7 @@ class ClickHouse(Flavor):
     Integer arithmetic widens its result (UInt32 * UInt32 is a UInt64)."""
 
     narrow_ints = False  # and a cast to Int64 would refuse NULL
+    key_alias = True
     # Date and DateTime start in 1970: earlier literals stop there, and shifts past it wrap
     # around in days and hours (30000 days before 2026 is 2079). These reach 1900.
     timestamp_type = exp.DataType.Type.DATETIME64

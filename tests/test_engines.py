@@ -122,6 +122,54 @@ def test_all_segments_in_one_statement(engine, example_members):
         assert _keys(row[0] for row in wide if row[i] in (True, 1)) == example_members[name], name
 
 
+# --- names engines treat specially ----------------------------------------------------------
+
+# Names some engine reserves, as columns (SQLite `add`, PostgreSQL `collation`,
+# `current_role`) and as segments, the wide shape's columns (MariaDB `portion`, SQLite
+# `transaction`); a key named like the CTEs' key column (`k`, which ClickHouse would give
+# back as `e.k`); a segment named like a CTE (`a1`).
+AWKWARD_CONFIG = """
+[entity]
+table = "kw.people"
+key = "k"
+[entity.columns]
+add = "int"
+freeze = "int"
+collation = "int"
+current_role = "int"
+[events.visit]
+table = "kw.visits"
+key = "k"
+time = "at"
+"""
+AWKWARD_SEGMENTS = {
+    "deferrable": ("add > 0", {1, 3}),
+    "a1": ("top 50% by collation", {3, 4}),  # ranks 0, 1/3 of 3 are within 50%
+    "nothing": ("current_role = 1 and did visit in last 30 days", {1, 2}),
+    "portion": ("in segment a1 or freeze > 5", {2, 3, 4}),
+    "transaction": ("count(visit) >= 1", {1, 2, 3}),
+}
+AWKWARD_AS_OF = dt.datetime(2026, 1, 31)
+
+
+def test_names_engines_reserve_or_use_themselves(engine):
+    engine.load("kw", {
+        "people": ([("k", "int"), ("add", "int"), ("freeze", "int"), ("collation", "int"), ("current_role", "int")],
+                   [(1, 1, 0, 10, 1), (2, 0, 6, 20, 1), (3, 5, 2, 30, 0), (4, -1, None, 40, None)]),
+        "visits": ([("k", "int"), ("at", "timestamp")],
+                   [(1, dt.datetime(2026, 1, 30)), (3, dt.datetime(2025, 12, 22)), (2, dt.datetime(2026, 1, 29))]),
+    })
+    project = segdsl.project_from_sources(
+        AWKWARD_CONFIG, {"s.seg": "".join(f"segment {n}: {body}\n" for n, (body, _) in AWKWARD_SEGMENTS.items())})
+    expected = {n: members for n, (_, members) in AWKWARD_SEGMENTS.items()}
+    assert _run(engine, project, list(expected), AWKWARD_AS_OF) == expected
+    for names in (list(expected), list(reversed(expected))):
+        long_rows = engine.query(project.compile_many(names, engine.dialect, AWKWARD_AS_OF, "long"))
+        assert {n: _keys(k for k, s in long_rows if s == n) for n in names} == expected
+        wide = engine.query(project.compile_many(names, engine.dialect, AWKWARD_AS_OF, "wide"))
+        assert {n: _keys(row[0] for row in wide if row[i] in (True, 1)) for i, n in enumerate(names, 1)} == expected
+
+
 # --- generated segments against the oracle ------------------------------------------------
 
 

@@ -156,3 +156,13 @@ def test_no_dialect_reports_sql_it_cannot_write(caplog):
                 PROJECT.compile_segment(segment, dialect)
             PROJECT.compile_many(PROJECT.segments, dialect, AS_OF, "wide")
     assert [(r.name, r.getMessage()) for r in caplog.records] == []
+
+
+@pytest.mark.parametrize("dialect, word", [("sqlite", "transaction"), ("postgres", "verbose"),
+                                           ("postgres", "current_schema"), ("mysql", "portion")])
+def test_a_table_named_like_a_word_its_engine_reserves_is_quoted(dialect, word):
+    """Unqualified, these fail to parse or name a built-in (PostgreSQL's current_schema)."""
+    project = segdsl.project_from_sources(f'[entity]\ntable = "{word}"\nkey = "id"\n[entity.columns]\nage = "int"\n',
+                                          {"s.seg": "segment s: age > 3\n"})
+    quote = "`" if dialect == "mysql" else '"'
+    assert f"FROM {quote}{word}{quote} AS e" in project.compile_segment("s", dialect)

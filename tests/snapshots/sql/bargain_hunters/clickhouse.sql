@@ -34,7 +34,7 @@ WITH a1 AS (
     )
 )
 SELECT
-  e.customer_id
+  e.customer_id AS customer_id
 FROM analytics.customers AS e
 LEFT JOIN r1
   ON r1.k = e.customer_id

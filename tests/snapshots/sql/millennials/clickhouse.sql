@@ -1,5 +1,5 @@
 SELECT
-  e.customer_id
+  e.customer_id AS customer_id
 FROM analytics.customers AS e
 WHERE
   e.birth_date >= CAST('1981-01-01' AS Nullable(Date32))

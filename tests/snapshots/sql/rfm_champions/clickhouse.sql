@@ -26,7 +26,7 @@ WITH a1 AS (
     ON a1.k = e.customer_id
 )
 SELECT
-  e.customer_id
+  e.customer_id AS customer_id
 FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id

@@ -10,7 +10,7 @@ WITH a1 AS (
     ev.customer_id
 )
 SELECT
-  e.customer_id
+  e.customer_id AS customer_id
 FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id

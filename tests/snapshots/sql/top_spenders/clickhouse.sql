@@ -18,7 +18,7 @@ WITH a1 AS (
     ON a1.k = e.customer_id
 )
 SELECT
-  e.customer_id
+  e.customer_id AS customer_id
 FROM analytics.customers AS e
 LEFT JOIN r1
   ON r1.k = e.customer_id

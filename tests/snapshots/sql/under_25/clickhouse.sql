@@ -1,5 +1,5 @@
 SELECT
-  e.customer_id
+  e.customer_id AS customer_id
 FROM analytics.customers AS e
 WHERE
   e.age <= 24
