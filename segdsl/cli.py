@@ -92,6 +92,10 @@ FORMAT = click.option(
 )
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' * (n != 1)}"
+
+
 @contextlib.contextmanager
 def _data_errors():
     """A problem with the data (not the segment files) ends the command: exit 1."""
@@ -134,13 +138,13 @@ def check(path: Path, fmt: str):
     """Parse, type-check and lint every segment and trait; exit 1 on any error.
 
     Lint warnings are printed but pass; configure rules under [lint] in segdsl.toml or
-    per line with a comment `# segdsl: disable=L004`.
+    per segment or trait with a comment in it, `# segdsl: disable=L004`.
     """
     project = _load(path, fmt, lint=True)
     if fmt == "text":
         n_seg, n_trait = len(project.program.segments), len(project.program.traits)
         files = len(project.sources) - 1
-        click.echo(f"ok: {n_seg} segments and {n_trait} traits in {files} files")
+        click.echo(f"ok: {_count(n_seg, 'segment')} and {_count(n_trait, 'trait')} in {_count(files, 'file')}")
 
 
 @contextlib.contextmanager
@@ -203,7 +207,7 @@ def compile_cmd(path: Path, names, dialect, as_of, out, together, shape):
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A DuckDB database file, opened read-only (default: the project's sample files).")
 @AS_OF
-@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="How many sample members to show.")
+@click.option("--limit", type=click.IntRange(min=0, max=1_000_000), default=10, show_default=True, help="How many sample members to show.")
 def preview(name, path: Path, db, as_of, limit):
     """Evaluate segment NAME on DuckDB: member count, share, sample members."""
     from . import engine

@@ -259,7 +259,7 @@ def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = T
             r.error(f"event name '{name}' must match [a-z_][a-z0-9_]*", section)
             continue
         if not isinstance(ev, dict):
-            r.error(f"[{section}] must be a table", section)
+            r.error(f"[{section}] must be a table", "events", name)  # so a `name = value` in [events]
             continue
         r.table(ev, section, ("table", "key", "time", "filter", "columns"))
         table = r.table_name(ev, section)

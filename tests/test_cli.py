@@ -123,6 +123,12 @@ def test_check_example_ok():
     assert re.fullmatch(r"ok: \d+ segments and \d+ traits in \d+ files\n", result.stdout)
 
 
+def test_check_counts_in_words_that_agree(small_project):
+    (small_project / "segments" / "one.seg").write_text("segment adults: age >= 18\n")
+    result = run("check", small_project)
+    assert result.stdout == "ok: 1 segment and 0 traits in 1 file\n", result.output
+
+
 def test_check_uses_the_current_folder(shop):
     result = run("check", cwd=shop)
     assert result.exit_code == 0, result.output
@@ -198,6 +204,7 @@ def test_folder_without_config_exits_1(tmp_path):
         (["preview", "top_spender", EXAMPLE], "no segment named 'top_spender'"),
         (["preview", "top_spenders", EXAMPLE, "--as-of", "soon"], "is not a timestamp"),
         (["preview", "top_spenders", EXAMPLE, "--limit", "-1"], "--limit"),
+        (["preview", "top_spenders", EXAMPLE, "--limit", "99999999999999999999"], "--limit"),
         (["debug", "ir", "nope", EXAMPLE], "no segment or trait named 'nope'"),
         (["debug", "sql", "ltv_12m", EXAMPLE], "no segment named 'ltv_12m'"),
         (["debug", "parse", "does/not/exist.seg"], "does not exist"),

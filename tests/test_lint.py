@@ -349,3 +349,12 @@ def test_a_form_feed_in_a_comment_does_not_shift_the_lines_quoted():
     assert [(d.code, d.span.line, d.message) for d in found] == [
         ("L001", 2, "`age < 30` contradicts `age > 50`: no value satisfies both")]
     assert "segment s: age > 50 and age < 30" in render_all(found, project.sources)
+
+
+def test_a_hint_quoting_a_backticked_name_stays_readable_code():
+    toml = CASE_CONFIG.replace('age = "int"\n', 'age = "int"\nuser = "string"\n')
+    _, found = lint('segment s: `user` != "u"', toml)
+    [d] = found
+    assert d.message == '`` `user` != "u" `` also leaves out rows where `user` is missing'
+    assert d.hints == ('to keep them: `` `user` != "u" or `user` is null ``',
+                       'to leave them out visibly: `` `user` is not null and `user` != "u" ``')

@@ -53,10 +53,15 @@ def check(ctx):
         text = ctx.text(node)
         yield ctx.diagnostic(
             CODE, node.span,
-            f"`{text}` also leaves out rows where {name} is missing",
-            f"to keep them: `{text} or {name} is null`",
-            f"to leave them out visibly: `{name} is not null and {text}`",
+            f"{_code(text)} also leaves out rows where {name} is missing",
+            f"to keep them: {_code(f'{text} or {name} is null')}",
+            f"to leave them out visibly: {_code(f'{name} is not null and {text}')}",
         )
+
+
+def _code(text: str) -> str:
+    """`text`, quoted as code in Markdown: in double backticks when it holds a backtick."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 PASS = [
