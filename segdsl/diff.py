@@ -315,7 +315,8 @@ def diff_projects(
             file_after=head_defs[name][0] if in_head else None,
             description=(head if in_head else base).description(name),
             via=via,
-            definition_diff=_unified(old_text, new_text, base_defs.get(name), head_defs.get(name), whole=True),
+            definition_diff=_unified(old_text, new_text, base_defs[name] if in_base else None,
+                                     head_defs[name] if in_head else None, whole=True),
             sql_diff=_unified(old_sql, new_sql, None, None, whole=False, label=f"{name}.sql"),
             note="; ".join(notes) or None,
         )
@@ -327,11 +328,13 @@ def diff_projects(
         segments.append(entry)
 
     traits: list[TraitChange] = []
-    base_traits = set(base.program.traits) if base else set()
-    for name in sorted(base_traits | set(head.program.traits)):
+    base_traits, head_traits = set(base.program.traits) if base else set(), set(head.program.traits)
+    for name in sorted(base_traits | head_traits):
         if name not in changed_defs:
             continue
-        old, new = base_defs.get(name), head_defs.get(name)
+        # a name may be a segment on one side: as a trait it is added or removed
+        old = base_defs[name] if name in base_traits else None
+        new = head_defs[name] if name in head_traits else None
         change = "added" if old is None else "removed" if new is None else "changed"
         traits.append(TraitChange(name, change, _unified(
             old[2] if old else None, new[2] if new else None, old, new, whole=True)))

@@ -353,6 +353,20 @@ def test_a_description_edit_is_a_text_only_change(repo):
     assert [(s.name, s.kind, s.sql_diff) for s in diff.segments] == [("upsell_candidates", "text only", "")]
 
 
+def test_a_segment_that_becomes_a_trait_is_removed_as_one_and_added_as_the_other(repo):
+    project = repo / "marketing" / "shop"
+    edit(project / "segments" / "demographic.seg",
+         'segment under_25 "Customers aged 24 or younger (Gen Z creative)":\n    age ..24',
+         'trait under_25 = age <= 24')
+    base, _, _ = load_revision(project, "HEAD")
+    diff = diff_projects(base, load_project(project), "duckdb", None)
+    [removed] = [s for s in diff.segments if s.name == "under_25"]
+    assert removed.change == "removed"
+    assert removed.definition_diff.split("\n")[1] == "+++ /dev/null"
+    [trait] = [t for t in diff.traits if t.name == "under_25"]
+    assert trait.change == "added" and trait.definition_diff.startswith("--- /dev/null\n+++ b/")
+
+
 # --- rendering -------------------------------------------------------------------------
 
 
