@@ -129,6 +129,9 @@ def main():
     from .api import collector_paused
 
     click.get_current_context().with_resource(collector_paused())
+    # a terminal that cannot show a character (→ on cp1252) gets an escape, not a crash
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 @main.command()

@@ -507,6 +507,14 @@ def test_preview_db_with_zoned_times_gives_the_same_members_in_any_machine_zone(
     assert len({r.stdout for r in outputs.values()}) == 1, {z: r.stdout for z, r in outputs.items()}
 
 
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape(small_project):
+    (small_project / "segments" / "jp.seg").write_text('segment jp: country = "日本"\n', "utf-8")
+    result = subprocess.run([sys.executable, "-m", "segdsl", "compile", "-s", "jp", str(small_project)],
+                            capture_output=True, env={**os.environ, "PYTHONIOENCODING": "cp1252"})
+    assert result.returncode == 0, result.stderr.decode("cp1252")
+    assert b"'\\u65e5\\u672c'" in result.stdout
+
+
 def test_member_keys_refuse_keys_that_are_lists():
     from segdsl import engine
 
