@@ -79,9 +79,12 @@ def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic
         raise RevisionError(f"'{rev}' is not a git revision")
     commit = _git(toplevel, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if commit.returncode != 0:
+        shallow = _git(toplevel, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
         raise RevisionError(
             f"'{rev}' is not a commit in the git repository at {shown_path(toplevel)}; "
-            "pass a branch, tag or commit, e.g. --base main or --base HEAD~1"
+            + ("the clone is shallow: fetch the history first (git fetch --unshallow; in GitHub Actions, "
+               "actions/checkout with fetch-depth: 0)" if shallow else
+               "pass a branch, tag or commit, e.g. --base main or --base HEAD~1")
         )
     sha = commit.stdout.decode().strip()
     prefix = root.relative_to(toplevel).as_posix()

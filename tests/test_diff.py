@@ -146,6 +146,16 @@ def test_an_invalid_revision_raises_a_value_error(repo):
         load_revision(project, "--output=/tmp/x")
 
 
+def test_a_base_beyond_a_shallow_clone_says_to_fetch_the_history(repo, tmp_path):
+    project = repo / "marketing" / "shop"
+    edit(project / "segments" / "value.seg", "Free plan", "Free-plan")
+    commit_all(repo, "second")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    with pytest.raises(RevisionError, match="the clone is shallow: fetch the history first"):
+        load_revision(clone / "marketing" / "shop", "HEAD~1")
+
+
 def test_a_folder_outside_git_raises_a_value_error(tmp_path):
     shutil.copytree(EXAMPLE, tmp_path / "shop")
     with pytest.raises(RevisionError, match="not inside a git repository"):
