@@ -242,7 +242,7 @@ def preview(name, path: Path, db, as_of, limit):
 @AS_OF
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="markdown is ready to paste as a pull-request comment.")
-@click.option("--sample", type=click.IntRange(min=0), default=10, show_default=True,
+@click.option("--sample", type=click.IntRange(min=0, max=1_000_000), default=10, show_default=True,
               help="How many keys to show of those who entered or left.")
 @click.option("--no-data", is_flag=True, help="Compare definitions and SQL only.")
 def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
@@ -255,7 +255,10 @@ def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
         base_project, base_diagnostics, base_sources = differ.load_revision(path, base)
     except differ.RevisionError as err:
         raise click.UsageError(str(err)) from None
-    if base_diagnostics:
+    if base_project is None:  # nothing to compare with: say why, as every segment will show as added
+        why = "its segdsl.toml has errors" if base_diagnostics else f"there is no segdsl.toml in {path} there"
+        click.echo(f"note: the project at {base} cannot be read ({why}); every segment counts as added", err=True)
+    elif base_diagnostics:
         click.echo(f"note: the project at {base} has problems; its segments with errors are shown without SQL",
                    err=True)
     con = None

@@ -468,3 +468,22 @@ def test_diff_command_end_to_end(tmp_path):
     bare = CliRunner().invoke(main, ["diff", str(shop), "--format", "json"])
     assert bare.exit_code == 0, bare.output
     assert [s["members"] for s in _json.loads(bare.stdout)["segments"]] == [None]
+
+
+def test_cli_says_why_a_base_gives_nothing_to_compare_with(repo):
+    from click.testing import CliRunner
+
+    from segdsl.cli import main
+
+    project = repo / "marketing" / "shop"
+    moved = repo / "marketing" / "new_shop"
+    shutil.copytree(project, moved)  # a project not yet committed
+    result = CliRunner().invoke(main, ["diff", str(moved), "--no-data"])
+    assert result.exit_code == 0, result.output
+    assert f"note: the project at HEAD cannot be read (there is no segdsl.toml in {moved} there)" in result.stderr
+
+    edit(project / "segdsl.toml", 'key = "customer_id"\n', 'key = 42\n')
+    commit_all(repo, "broken config")
+    shutil.copy(EXAMPLE / "segdsl.toml", project / "segdsl.toml")
+    result = CliRunner().invoke(main, ["diff", str(project), "--no-data"])
+    assert "note: the project at HEAD cannot be read (its segdsl.toml has errors)" in result.stderr
