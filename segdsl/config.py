@@ -184,6 +184,16 @@ class _Reader:
             return None
         return Table(tuple(value.split(".")))
 
+    def one_spelling(self, section: str, names: list[tuple[str, str | None]], columns) -> None:
+        """A key, time or filter column named like a declared column in another case: one
+        column to engines, which fold unquoted names, but two to the tables preview and
+        test build."""
+        declared = {c for c, _ in columns}
+        for setting, name in names:
+            if name and name not in declared and name.lower() in declared:
+                self.error(f"'{name}' is column '{name.lower()}' of [{section}.columns] in another case", section,
+                           setting, f'write the same name in both places: "{name.lower()}"')
+
     def columns(self, data, section: str) -> tuple[tuple[str, str], ...]:
         if data is None:
             return ()
@@ -247,6 +257,7 @@ def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = T
         entity_table = r.table_name(entity_data, "entity")
         entity_key = r.sql_name(entity_data, "entity", "key")
     entity_columns = r.columns(entity_data.get("columns"), "entity.columns")
+    r.one_spelling("entity", [("key", entity_key)], entity_columns)
 
     events = {}
     events_data = data.get("events", {})
@@ -273,6 +284,7 @@ def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = T
             )
             filt = {}
         columns = r.columns(ev.get("columns"), f"{section}.columns")
+        r.one_spelling(section, [("key", key), ("time", time), *(("filter", c) for c in filt)], columns)
         if table and key and time:
             events[name] = EventSource(name, table, key, time, tuple(sorted(filt.items())), columns)
 
