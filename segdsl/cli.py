@@ -158,7 +158,8 @@ def _writing(out: Path):
         out.mkdir(parents=True, exist_ok=True)
         yield
     except OSError as err:
-        raise click.BadParameter(f"cannot write into '{out}': {err.strerror or err}", param_hint="--out") from None
+        where = f"'{err.filename}'" if err.filename else f"into '{out}'"
+        raise click.BadParameter(f"cannot write {where}: {err.strerror or err}", param_hint="--out") from None
 
 
 @main.command("compile")
@@ -193,6 +194,10 @@ def compile_cmd(path: Path, names, dialect, as_of, out, together, shape):
         return
     if out is not None:
         with _writing(out), click.progressbar(chosen, label="compiling", file=sys.stderr) as bar:
+            # a folder in the way fails before any file is written, not part way through
+            for target in (out / f"{name}.sql" for name in chosen):
+                if target.exists() and not target.is_file():
+                    raise OSError(21, "not a file", str(target))
             for name in bar:
                 (out / f"{name}.sql").write_text(project.compile_segment(name, dialect, as_of) + ";\n", "utf-8")
         click.echo(f"wrote {len(chosen)} files to {out}", err=True)

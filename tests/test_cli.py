@@ -280,7 +280,16 @@ def test_compile_out_that_cannot_be_a_folder_is_a_usage_error(tmp_path, together
     (tmp_path / "afile").write_text("", "utf-8")
     result = run("compile", EXAMPLE, *together, "--out", tmp_path / "afile" / "sub")
     no_crash(result)
-    assert result.exit_code == 2 and "cannot write into" in result.stderr and "--out" in result.stderr
+    assert result.exit_code == 2 and "cannot write" in result.stderr and "--out" in result.stderr
+
+
+def test_compile_out_with_a_folder_in_the_way_writes_nothing(tmp_path):
+    out = tmp_path / "sql"
+    (out / "top_spenders.sql").mkdir(parents=True)
+    result = run("compile", EXAMPLE, "--out", out)
+    no_crash(result)
+    assert result.exit_code == 2 and f"cannot write '{out / 'top_spenders.sql'}': not a file" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["top_spenders.sql"]
 
 
 def test_compile_together_names_what_it_cannot_compile(tmp_path):
