@@ -178,6 +178,7 @@ def _parse_chunk(text: str, file: str, diags: Collector) -> list[ast.Definition]
             "name parts of it as traits or segments and refer to them",
         )
         return []
+    convert.finish()
     diags.diagnostics.extend(convert.diags.diagnostics)
     return definitions
 
@@ -311,6 +312,13 @@ class _Convert:
         self.file = file
         self.diags = Collector()
         self.too_deep: Span | None = None  # the first sub-expression deeper than MAX_DEPTH
+        # 9223372036854775808 literals, by id: too large unless a `-` before them makes them
+        # the smallest int (Lark converts the number before the minus)
+        self.unnegated: dict[int, ast.Literal] = {}
+
+    def finish(self) -> None:
+        for lit in self.unnegated.values():
+            self._too_large(str(lit.value), lit.span)
 
     # definitions
     def _definition(self, kind, span, children):
@@ -360,11 +368,20 @@ class _Convert:
         digits = len(text.lstrip("-").replace(".", ""))
         if "." in text and digits <= 38:
             return ast.Literal(Decimal(text), "float", span=span)
-        if "." not in text and digits <= 19 and -(2**63) <= int(text) < 2**63:
-            return ast.Literal(int(text), "int", span=span)
+        if "." not in text and digits <= 19 and -(2**63) <= int(text) <= 2**63:
+            return self._int(int(text), span)
+        self._too_large(text, span)
+        return ast.Literal(0, "int", span=span)
+
+    def _int(self, value: int, span: Span) -> ast.Literal:
+        lit = ast.Literal(value, "int", span=span)
+        if value == 2**63:
+            self.unnegated[id(lit)] = lit
+        return lit
+
+    def _too_large(self, text: str, span: Span) -> None:
         self.diags.error("E008", f"number too large: {text[:20]}…" if len(text) > 20 else f"number too large: {text}",
                          span, "numbers are 64-bit integers or decimals of up to 38 digits")
-        return ast.Literal(0, "int", span=span)
 
     def _time_literal(self, tok: Token) -> ast.Literal:
         span = _token_span(self.file, tok)
@@ -420,7 +437,10 @@ class _Convert:
 
     def neg(self, span, children):
         value = children[0]
-        if isinstance(value, ast.Literal) and value.kind in ("int", "float"):
+        if isinstance(value, ast.Literal) and value.kind == "int":
+            self.unnegated.pop(id(value), None)
+            return self._int(-value.value, span)
+        if isinstance(value, ast.Literal) and value.kind == "float":
             return ast.Literal(-value.value, value.kind, span=span)
         return ast.Neg(value, span=span)
 

@@ -73,6 +73,19 @@ def test_literal_errors_of_a_text_that_fails_to_parse_are_reported_once():
     assert sorted(d.code for d in diags) == ["E002", "E005"]
 
 
+def test_the_smallest_int_is_a_literal_and_its_opposite_too_large():
+    (definition,), diags = parsed("segment s: age > -9223372036854775808 and age -9223372036854775808..0\n")
+    nodes, literals = [definition], []
+    while nodes:
+        node = nodes.pop()
+        literals += [(node.value, node.kind)] if isinstance(node, ast.Literal) else []
+        nodes += ast.children(node)
+    assert diags == [] and sorted(literals) == [(-(2**63), "int"), (-(2**63), "int"), (0, "int")]
+    for text in ("9223372036854775808", "--9223372036854775808", "-(-9223372036854775808)", "0..9223372036854775808"):
+        _, diags = parsed(f"segment s: age > {text}\n" if ".." not in text else f"segment s: age {text}\n")
+        assert [(d.code, d.message) for d in diags] == [("E008", "number too large: 9223372036854775808")], text
+
+
 def test_an_expression_of_max_depth_levels_parses_and_one_more_is_too_deep():
     # `age > 3` is 3 levels (name, ref, compare); each `not` adds one
     definitions, diags = parsed("segment a:\n    " + "not " * (MAX_DEPTH - 3) + "age > 3\n")
