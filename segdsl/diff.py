@@ -52,8 +52,14 @@ def _git(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.Comple
 
 
 def _git_error(result: subprocess.CompletedProcess) -> str:
-    text = result.stderr.decode("utf-8", "replace").strip()
-    return text.splitlines()[-1] if text else f"git exited with status {result.returncode}"
+    """git's reason in a line: its fatal: or error: line, and a command it suggests (as for
+    a repository owned by another user, common in CI containers)."""
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    if not lines:
+        return f"git exited with status {result.returncode}"
+    reason = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1])
+    fix = next((line for line in lines if line.startswith("git ")), None)
+    return reason.removeprefix("fatal: ") + (f"; git suggests: {fix}" if fix else "")
 
 
 def load_revision(root: Path, rev: str) -> tuple[Project | None, list[Diagnostic], dict[str, str]]:

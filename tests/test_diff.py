@@ -487,3 +487,14 @@ def test_cli_says_why_a_base_gives_nothing_to_compare_with(repo):
     shutil.copy(EXAMPLE / "segdsl.toml", project / "segdsl.toml")
     result = CliRunner().invoke(main, ["diff", str(project), "--no-data"])
     assert "note: the project at HEAD cannot be read (its segdsl.toml has errors)" in result.stderr
+
+
+def test_gits_reason_is_its_fatal_line_and_the_command_it_suggests():
+    from segdsl.diff import _git_error
+
+    stderr = (b"fatal: detected dubious ownership in repository at '/w'\n"
+              b"To add an exception for this directory, call:\n\n\tgit config --global --add safe.directory /w\n")
+    result = subprocess.CompletedProcess([], 128, b"", stderr)
+    assert _git_error(result) == ("detected dubious ownership in repository at '/w'; "
+                                  "git suggests: git config --global --add safe.directory /w")
+    assert _git_error(subprocess.CompletedProcess([], 1, b"", b"")) == "git exited with status 1"
