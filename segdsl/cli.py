@@ -150,6 +150,14 @@ def check(path: Path, fmt: str):
         click.echo(f"ok: {_count(n_seg, 'segment')} and {_count(n_trait, 'trait')} in {_count(files, 'file')}")
 
 
+def _named(ctx, param, value: str | None) -> Path | None:
+    """The folder; an empty one (an unset shell variable: `--out "$DIR"`) is refused, as
+    Path("") would be the current folder."""
+    if value == "":
+        raise click.BadParameter("is empty: name a folder (. for the current one)")
+    return None if value is None else Path(value)
+
+
 @contextlib.contextmanager
 def _writing(out: Path):
     """`out` made if missing, for the files written inside; a folder that cannot be made
@@ -167,7 +175,7 @@ def _writing(out: Path):
 @click.option("--segment", "-s", "names", multiple=True, metavar="NAME", help="Segment to compile (repeatable; default: all).")
 @_dialect_option()
 @AS_OF
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=click.Path(file_okay=False), default=None, callback=_named,
               help="Write one NAME.sql per segment into this folder instead of printing.")
 @click.option("--together", is_flag=True,
               help="One statement for all the chosen segments, scanning each table once.")

@@ -283,6 +283,12 @@ def test_compile_out_that_cannot_be_a_folder_is_a_usage_error(tmp_path, together
     assert result.exit_code == 2 and "cannot write" in result.stderr and "--out" in result.stderr
 
 
+def test_compile_out_empty_is_refused_not_the_current_folder(tmp_path):
+    result = run("compile", EXAMPLE, "--out", "", cwd=tmp_path)
+    assert result.exit_code == 2 and "is empty" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_compile_out_with_a_folder_in_the_way_writes_nothing(tmp_path):
     out = tmp_path / "sql"
     (out / "top_spenders.sql").mkdir(parents=True)
