@@ -213,11 +213,11 @@ def _read_segment_files(root: Path, folders, config_text: str, shown_config: str
                         setting_span(config_text, shown_config, "project", "segments"))
             continue
         for file in sorted(base.rglob("*.seg")):
-            shown = shown_path(file)
+            real = _real(file)
+            shown = shown_path(file, real)
             if not file.is_file():  # a folder, a FIFO (reading would block) or a symlink to neither
                 diags.error("C004", f"cannot read {shown}: not a file", None)
                 continue
-            real = _real(file)
             if real in seen:  # overlapping folders, or a symlink to a file read already
                 continue
             seen.add(real)
@@ -273,10 +273,11 @@ def _in_source_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=position)
 
 
-def shown_path(path: Path) -> str:
-    """How a file is named in messages: relative to the current folder when inside it."""
+def shown_path(path: Path, real: Path | None = None) -> str:
+    """How a file is named in messages: relative to the current folder when inside it.
+    `real` is the path resolved, when the caller has it already."""
     try:
-        return str(_real(path).relative_to(Path.cwd().resolve()))
+        return str((real or _real(path)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -205,7 +205,7 @@ def compile_cmd(path: Path, names, dialect, as_of, out, together, shape):
             # a folder in the way fails before any file is written, not part way through
             for target in (out / f"{name}.sql" for name in chosen):
                 if target.exists() and not target.is_file():
-                    raise OSError(21, "not a file", str(target))
+                    raise click.BadParameter(f"cannot write '{target}': not a file", param_hint="--out")
             for name in bar:
                 (out / f"{name}.sql").write_text(project.compile_segment(name, dialect, as_of) + ";\n", "utf-8")
         click.echo(f"wrote {len(chosen)} files to {out}", err=True)

@@ -115,8 +115,8 @@ class _Compiler:
         """A CTE name: `prefix` numbered (`prefix` itself if `plain` and free), never the
         name of a table the project reads (Config.table_names), nor of a segment: a wide
         statement's column, which ClickHouse would read in its place."""
-        name = prefix if plain else ""
-        while not name or name.lower() in self.program.config.table_names or name.lower() in self.program.segments:
+        name, taken = prefix if plain else "", self.program.config.table_names
+        while not name or name.lower() in taken or name.lower() in self.program.segments:
             self.counter[prefix] = self.counter.get(prefix, 0) + 1
             name = f"{prefix}{self.counter[prefix]}"
         return name

@@ -253,7 +253,6 @@ class ClickHouse(Flavor):
         return _call(f"{func}UTF8", value)  # lower()/upper() change ASCII letters only
 
 
-
 # The dialects below are generated and parsed back here, not executed: their overrides
 # follow each warehouse's documentation.
 

@@ -130,7 +130,7 @@ def preview(project: Project, name: str, con, as_of: dt.datetime | None, limit: 
 def create_schema(con, table: Table) -> None:
     """Create the schema (and, for catalog.schema.table, the catalog: an attached in-memory
     database) a qualified table lives in, if it is missing."""
-    if len(table.parts) == 3 and table.parts[0].lower() != "main":  # DuckDB's name for the default one
+    if len(table.parts) == 3 and table.folded[0] != "main":  # DuckDB's name for the default one
         catalog = exp.alias_(exp.Literal.string(":memory:"), exp.to_identifier(table.parts[0]))
         con.execute(exp.Attach(this=catalog, exists=True).sql(dialect="duckdb"))
     if len(table.parts) > 1:
