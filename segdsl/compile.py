@@ -28,7 +28,7 @@ import datetime as dt
 import itertools
 import operator
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
@@ -110,6 +110,30 @@ class _Compiler:
     def as_of(self) -> exp.Expression:
         """The as-of moment, a new node for each use (cheaper than copying one)."""
         return self.fl.timestamp(self.as_of_value) if self.as_of_value is not None else self.fl.now()
+
+    def fold(self, value: ir.Value | None) -> ir.Value | None:
+        """`value` with its as-of arithmetic done where that needs no calendar: from a given
+        as-of, hours and days back are a moment worked out here, written as a literal that
+        engines take as a constant (partition pruning, zone maps) and reviewers can read,
+        and that a date window starting at the same moment shares. Months and years are
+        left to the warehouse's calendar, as is a moment before year 1."""
+        if isinstance(value, ir.AsOfMinus) and self.as_of_value is not None and value.unit in ("hour", "day"):
+            try:
+                return ir.Const(self.as_of_value - dt.timedelta(**{value.unit + "s": value.amount}), "timestamp")
+            except OverflowError:
+                pass
+        return value
+
+    def folded(self, agg: ir.Aggregate) -> ir.Aggregate:
+        """`agg` with its window in one form, so that aggregates equal in effect meet in
+        their pass: its as-of arithmetic done (fold), and no end at the as-of moment, where
+        the pass's scan ends already (`last 90 days` is `2026-04-01..` as of 2026-06-30)."""
+        w = agg.window
+        if w is None:
+            return agg
+        high = None if isinstance(w.high, ir.AsOf) and w.high_inclusive else self.fold(w.high)
+        window = replace(w, low=self.fold(w.low), high=high)
+        return agg if window == w else replace(agg, window=window)
 
     def alias(self, prefix: str, plain: bool = False) -> str:
         """A CTE name: `prefix` numbered (`prefix` itself if `plain` and free), never the
@@ -281,12 +305,8 @@ class _Scope:
         return func(this=target)
 
     def scan_bounds(self, time: exp.Expression, window: ir.Window) -> list[exp.Expression]:
-        """A window's tests on an event row of a pass, whose scan already ends at the as-of
-        moment: `last N days` needs only its start."""
-        high = window.high
-        if isinstance(high, ir.AsOf) and window.high_inclusive:
-            high = None
-        return self._bounds(time, window.low, window.low_inclusive, high, window.high_inclusive)
+        """A window's tests on an event row of a pass (its aggregate `folded`)."""
+        return self._bounds(time, window.low, window.low_inclusive, window.high, window.high_inclusive)
 
     def loosest_lower_bound(self, time: exp.Expression, windows: list[ir.Window | None]
                             ) -> tuple[list[exp.Expression], ir.Value | None]:
@@ -459,7 +479,8 @@ class _Scope:
         if isinstance(node, ir.AsOf):
             return c.as_of()
         if isinstance(node, ir.AsOfMinus):
-            return c.fl.minus(c.as_of(), node.amount, node.unit)
+            folded = c.fold(node)
+            return c.fl.minus(c.as_of(), node.amount, node.unit) if folded is node else self.value(folded)
         if isinstance(node, ir.ToTimestamp):
             return c.fl.to_timestamp(self.value(node.value))
         if isinstance(node, ir.Trait):
@@ -499,6 +520,7 @@ class _Scope:
         return isinstance(value, ir.Const) and value.type == "int" and not -2**31 <= value.value < 2**31
 
     def _aggregate_ref(self, agg: ir.Aggregate, missing_as_zero: bool = True) -> exp.Expression:
+        agg = self.c.folded(agg)
         p = self.c.event_pass(agg.source)
         self.joins[p.alias] = None
         ref = self.c.column(p.add(agg), p.alias)

@@ -21,3 +21,19 @@ def twin_chains(depth: int) -> str:
             f"segment {c}{i}: (in segment {c}{i - 1} and age > {i}) or (in segment {c}{i - 1} and country = \"{i}\")\n"
             for i in range(1, depth))
         for c in "ab")
+
+
+def at_warehouse_time(project, names: str | list[str], dialect: str, as_of, shape: str | None = None) -> str:
+    """The SQL a segment (or, with `shape`, several) compiles to without an as-of, which
+    reads the warehouse's clock, with that clock stopped at `as_of`. With an as-of given,
+    windows of hours and days start at a literal the compiler works out; scheduled runs
+    use the warehouse's own time arithmetic, which this puts under the same tests."""
+    from segdsl import compile as compiler, dialects, render
+
+    fl = dialects.flavor(dialect)
+    now, moment = fl.now(), fl.timestamp(as_of)
+    tree = (compiler.compile_segment(project.program, names, dialect, None) if shape is None
+            else compiler.compile_many(project.program, names, dialect, None, shape))
+    tree = tree.transform(lambda node: moment.copy() if node == now else node, copy=False)
+    assert not any(node == now for node in tree.walk()), "the warehouse's clock is still read"
+    return render.render(tree, dialect)

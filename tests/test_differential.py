@@ -8,12 +8,14 @@ the generated data, and compare the member keys with the pure-Python evaluator.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import segdsl
+from conftest import at_warehouse_time
 from oracle.evaluate import evaluate
 from oracle.model import (
     TABLES, TOML, Agg, Ago, And, Arith, BeforeAfter, Cmp, Col, Did, Flag, Func, InLast, InList,
@@ -48,7 +50,8 @@ def _fmt_data(data: dict) -> str:
 
 def check_project(definitions, sources: dict, data: dict, as_of: dt.datetime,
                   segments=None) -> None:
-    """Compile every (or the named) segment and compare SQL-on-DuckDB with the oracle."""
+    """Compile every (or the named) segment, as of `as_of` and at the warehouse's time
+    stopped there, and compare SQL-on-DuckDB with the oracle."""
     text = "\n".join(f"# --- {p}\n{s}" for p, s in sources.items())
     try:
         project = segdsl.project_from_sources(TOML, sources)
@@ -58,13 +61,14 @@ def check_project(definitions, sources: dict, data: dict, as_of: dt.datetime,
     names = segments or [d.name for d in definitions if isinstance(d, SegmentDef)]
     con = load(data)
     try:
-        for name in names:
+        for name, clock in itertools.product(names, ("as of", "at the warehouse's time")):
             try:
-                sql = project.compile_segment(name, dialect="duckdb", as_of=as_of)
+                sql = (project.compile_segment(name, dialect="duckdb", as_of=as_of) if clock == "as of"
+                       else at_warehouse_time(project, name, "duckdb", as_of))
             except segdsl.SegdslError as e:
                 pytest.fail(f"segdsl rejected segment {name}:\n{text}\n"
                             f"diagnostics: {getattr(e, 'diagnostics', e)!r}")
-            context = (f"segment {name} (as-of {as_of.isoformat()})\n--- source\n{text}\n"
+            context = (f"segment {name} ({clock} {as_of.isoformat()})\n--- source\n{text}\n"
                        f"--- sql\n{sql}\n--- data\n{_fmt_data(data)}")
             try:
                 cur = con.execute(sql)

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 import engines
 import segdsl
-from conftest import EXAMPLE
+from conftest import EXAMPLE, at_warehouse_time
 from oracle.evaluate import evaluate
 from oracle.model import TABLES, TOML
 from oracle.strategies import scenarios
@@ -45,8 +45,16 @@ def _keys(values) -> set:
     return {int(v) if isinstance(v, (Decimal, float, str)) else v for v in values}
 
 
-def _run(engine, project, names, as_of) -> dict[str, set]:
-    queries = {n: project.compile_segment(n, engine.dialect, as_of) for n in names}
+def _sql(project, name, dialect, as_of, warehouse_time: bool = False) -> str:
+    """A segment compiled as of `as_of`, or (`warehouse_time`) to the SQL that reads the
+    engine's clock, with that clock stopped at `as_of` (at_warehouse_time)."""
+    if warehouse_time:
+        return at_warehouse_time(project, name, dialect, as_of)
+    return project.compile_segment(name, dialect, as_of)
+
+
+def _run(engine, project, names, as_of, warehouse_time: bool = False) -> dict[str, set]:
+    queries = {n: _sql(project, n, engine.dialect, as_of, warehouse_time) for n in names}
     return {n: _keys(rows) for n, rows in engine.run_many(queries).items()}
 
 
@@ -63,13 +71,14 @@ def _semantics_dataset():
     }
 
 
-def test_hand_derived_cases(engine):
+@pytest.mark.parametrize("warehouse_time", [False, True], ids=["as_of", "warehouse_time"])
+def test_hand_derived_cases(engine, warehouse_time):
     from test_semantics import AS_OF
 
     cases = [(body, expected) for body, expected in CASES if expected is not None]
     sources = {"s.seg": HELPERS + "\n".join(f"segment c{i}: {body}" for i, (body, _) in enumerate(cases))}
     project = segdsl.project_from_sources(SEMANTICS_CONFIG, sources)
-    got = _run(engine, project, [f"c{i}" for i in range(len(cases))], AS_OF)
+    got = _run(engine, project, [f"c{i}" for i in range(len(cases))], AS_OF, warehouse_time)
     wrong = [(body, expected, got[f"c{i}"]) for i, (body, expected) in enumerate(cases) if got[f"c{i}"] != expected]
     assert not wrong, "\n".join(f"{b}: expected {e}, got {g}" for b, e, g in wrong)
 
@@ -207,22 +216,33 @@ def generated() -> tuple[list, dict, engines.Dataset]:
 
 def test_generated_segments_match_the_oracle(engine):
     """Each generated segment alone, and all of a scenario's segments in one statement
-    (compile_many, where their aggregates share passes), give the oracle's members."""
+    (compile_many, where their aggregates share passes), give the oracle's members. Every
+    other scenario compiles its segments alone at the warehouse's time (at_warehouse_time)
+    and together as of its moment, the others the other way round."""
     scenario_list, merged, dataset = generated()
     engine.load("oracle", dataset)
     config = TOML.replace("analytics.", "oracle.")
     wrong, total = [], 0
+    clock = {False: "", True: " at the warehouse's time"}
     for i, sc in enumerate(scenario_list):
         project = segdsl.project_from_sources(config, sc.sources)
-        got = _run(engine, project, sc.segment_names, sc.as_of)
-        together = engine.query(project.compile_many(sc.segment_names, engine.dialect, sc.as_of, "long"))
+        alone_at_warehouse_time = i % 2 == 0
+        got = _run(engine, project, sc.segment_names, sc.as_of, alone_at_warehouse_time)
+
+        def many_sql():
+            if alone_at_warehouse_time:
+                return project.compile_many(sc.segment_names, engine.dialect, sc.as_of, "long")
+            return at_warehouse_time(project, sc.segment_names, engine.dialect, sc.as_of, "long")
+
+        together = engine.query(many_sql())
         for name in sc.segment_names:
             total += 1
             expected = evaluate(sc.definitions, name, merged, sc.as_of)
             for how, members, sql in [
-                ("alone", got[name], lambda: project.compile_segment(name, engine.dialect, sc.as_of)),
-                ("together", _keys(k for k, s in together if s == name),
-                 lambda: project.compile_many(sc.segment_names, engine.dialect, sc.as_of, "long")),
+                (f"alone{clock[alone_at_warehouse_time]}", got[name],
+                 lambda: _sql(project, name, engine.dialect, sc.as_of, alone_at_warehouse_time)),
+                (f"together{clock[not alone_at_warehouse_time]}", _keys(k for k, s in together if s == name),
+                 many_sql),
             ]:
                 if members != expected:
                     wrong.append(f"scenario {i} segment {name} {how} (as of {sc.as_of}):\n{sc.source_text()}\n"

@@ -28,12 +28,22 @@ PROJECT = segdsl.load_project(EXAMPLE)
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("segment", PROJECT.segments)
 def test_golden_sql(segment, dialect):
+    """Pinned as of a given moment (`{dialect}.sql`) and, for segments that read the
+    time, at the warehouse's time (`{dialect}.now.sql`), where the warehouse works out
+    the windows: the SQL scheduled runs get."""
     sql = PROJECT.compile_segment(segment, dialect, AS_OF)
-    path = SNAPSHOTS / segment / f"{dialect}.sql"
-    if os.environ.get("SEGDSL_UPDATE_SNAPSHOTS"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sql + "\n", "utf-8")
-    assert path.read_text("utf-8") == sql + "\n", f"SQL for {segment} on {dialect} changed"
+    now_sql = PROJECT.compile_segment(segment, dialect)
+    for name, text in [(f"{dialect}.sql", sql), (f"{dialect}.now.sql", now_sql if now_sql != sql else None)]:
+        path = SNAPSHOTS / segment / name
+        if os.environ.get("SEGDSL_UPDATE_SNAPSHOTS"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            if text is not None:
+                path.write_text(text + "\n", "utf-8")
+        if text is None:
+            assert not path.exists(), f"{segment} does not read the time: {path} is left over"
+        else:
+            assert path.read_text("utf-8") == text + "\n", f"SQL for {segment} on {dialect} ({name}) changed"
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -61,6 +71,19 @@ def test_as_of_literal_or_current_time():
     assert "CURRENT_TIMESTAMP" not in fixed
     now = PROJECT.compile_segment("new_signups", "snowflake")
     assert "CURRENT_TIMESTAMP" in now
+
+
+def test_window_starts_are_worked_out_from_a_given_as_of():
+    """Hours and days back from a given as-of are literals; months and years, and moments
+    before year 1, are left to the warehouse's calendar."""
+    config = (EXAMPLE / "segdsl.toml").read_text("utf-8")
+    project = segdsl.project_from_sources(config, {"a.seg": (
+        "segment days: did purchase in last 2 days and signup_at before 36 hours ago\n"
+        "segment months: did purchase in last 2 months\n")})
+    sql = project.compile_segment("days", "snowflake", dt.datetime(2026, 1, 2, 3, 4, 5))
+    assert "'2025-12-31 03:04:05'" in sql and "'2025-12-31 15:04:05'" in sql and "DATEADD" not in sql
+    assert "DATEADD(MONTH, -2" in project.compile_segment("months", "snowflake", dt.datetime(2026, 1, 2))
+    assert "DATEADD(DAY, -2" in project.compile_segment("days", "snowflake", dt.datetime(1, 1, 1, 12))
 
 
 def test_dialect_list_matches_sqlglot():
@@ -92,8 +115,10 @@ def test_rendering_skips_only_rewrites_that_change_nothing(dialect):
 
 
 def every_sql() -> dict[str, str]:
-    """The example project's SQL: each segment and both many-segment shapes, per dialect."""
-    sql = {f"{s} {d}": PROJECT.compile_segment(s, d, AS_OF) for s in PROJECT.segments for d in DIALECTS}
+    """The example project's SQL: each segment (as of a moment and at the warehouse's time)
+    and both many-segment shapes, per dialect."""
+    sql = {f"{s} {d} {a}": PROJECT.compile_segment(s, d, a) for s in PROJECT.segments for d in DIALECTS
+           for a in (AS_OF, None)}
     return sql | {f"{shape} {d}": PROJECT.compile_many(PROJECT.segments, d, AS_OF, shape)
                   for shape in ("long", "wide") for d in DIALECTS}
 

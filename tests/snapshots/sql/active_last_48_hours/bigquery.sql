@@ -6,7 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 48 HOUR)
+    AND ev.occurred_at >= CAST('2026-06-28 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
 )

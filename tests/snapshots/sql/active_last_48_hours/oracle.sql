@@ -6,9 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(48, 'HOUR')
-    )
+    AND ev.occurred_at >= TO_TIMESTAMP('2026-06-28 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 )

@@ -6,7 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATEADD(HOUR, -48, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    AND ev.occurred_at >= CAST('2026-06-28 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

@@ -6,7 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-48 hours')
+    AND ev.occurred_at >= DATETIME('2026-06-28 00:00:00')
   GROUP BY
     ev.customer_id
 )

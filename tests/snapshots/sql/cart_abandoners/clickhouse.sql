@@ -6,7 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.event_type = 'add_to_cart'
-    AND ev.occurred_at >= DATE_ADD(DAY, -7, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND ev.occurred_at >= CAST('2026-06-23 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -16,7 +16,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
-    AND ev.ordered_at >= DATE_ADD(DAY, -7, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND ev.ordered_at >= CAST('2026-06-23 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 )

@@ -6,9 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.event_type = 'add_to_cart'
-    AND ev.occurred_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '7' DAY
-    )
+    AND ev.occurred_at >= CAST('2026-06-23 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -18,9 +16,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-    AND ev.ordered_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '7' DAY
-    )
+    AND ev.ordered_at >= CAST('2026-06-23 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

@@ -6,9 +6,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.kind = 'click'
-    AND ev.event_at >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(28, 'DAY')
-    )
+    AND ev.event_at >= TO_TIMESTAMP('2026-06-02 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 )

@@ -6,9 +6,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.kind = 'click'
-    AND ev.event_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '28' DAY
-    )
+    AND ev.event_at >= CAST('2026-06-02 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

@@ -6,7 +6,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= DATETIME('2026-06-30 00:00:00')
     AND ev.kind = 'click'
-    AND ev.event_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-28 days')
+    AND ev.event_at >= DATETIME('2026-06-02 00:00:00')
   GROUP BY
     ev.customer_id
 )

@@ -30,4 +30,4 @@ WHERE
   ) * 100 <= 20 * (
     r1.n - 1
   )
-  AND a1.v2 < DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+  AND a1.v2 < CAST('2026-04-01 00:00:00' AS Nullable(DateTime64))

@@ -30,4 +30,4 @@ WHERE
   ) * 100 <= 20 * (
     r1.n - 1
   )
-  AND a1.v2 < DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
+  AND a1.v2 < DATETIME('2026-04-01 00:00:00')

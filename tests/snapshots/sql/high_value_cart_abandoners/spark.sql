@@ -9,9 +9,7 @@ WITH a1 AS (
     AND (
       ev.value >= 100
     )
-    AND ev.occurred_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '14' DAY
-    )
+    AND ev.occurred_at >= CAST('2026-06-16 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -21,9 +19,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-    AND ev.ordered_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) - INTERVAL '14' DAY
-    )
+    AND ev.ordered_at >= CAST('2026-06-16 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

@@ -9,7 +9,7 @@ WITH a1 AS (
     AND (
       ev.value >= 100
     )
-    AND ev.occurred_at >= DATE_ADD('DAY', -14, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    AND ev.occurred_at >= CAST('2026-06-16 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -19,7 +19,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-    AND ev.ordered_at >= DATE_ADD('DAY', -14, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    AND ev.ordered_at >= CAST('2026-06-16 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

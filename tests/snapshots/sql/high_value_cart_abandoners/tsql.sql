@@ -9,7 +9,7 @@ WITH a1 AS (
     AND (
       ev.value >= 100
     )
-    AND ev.occurred_at >= DATEADD(DAY, -14, CAST('2026-06-30 00:00:00' AS DATETIME2))
+    AND ev.occurred_at >= CAST('2026-06-16 00:00:00' AS DATETIME2)
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -19,7 +19,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME2)
-    AND ev.ordered_at >= DATEADD(DAY, -14, CAST('2026-06-30 00:00:00' AS DATETIME2))
+    AND ev.ordered_at >= CAST('2026-06-16 00:00:00' AS DATETIME2)
   GROUP BY
     ev.customer_id
 )

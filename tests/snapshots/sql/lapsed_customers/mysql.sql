@@ -14,4 +14,4 @@ FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 < DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -180 DAY)
+  a1.v1 < CAST('2026-01-01 00:00:00' AS DATETIME)

@@ -14,6 +14,4 @@ FROM analytics.customers e
 LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 < (
-    TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(180, 'DAY')
-  )
+  a1.v1 < TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')

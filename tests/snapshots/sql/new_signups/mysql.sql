@@ -2,5 +2,5 @@ SELECT
   e.customer_id
 FROM analytics.customers AS e
 WHERE
-  e.signup_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -30 DAY)
+  e.signup_at >= CAST('2026-05-31 00:00:00' AS DATETIME)
   AND e.signup_at <= CAST('2026-06-30 00:00:00' AS DATETIME)

@@ -9,7 +9,7 @@ WITH a1 AS (
     AND (
       ev.page LIKE '/product/%'
     )
-    AND ev.occurred_at >= DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 14 DAY)
+    AND ev.occurred_at >= CAST('2026-06-16 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
 )

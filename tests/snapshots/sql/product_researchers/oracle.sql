@@ -9,9 +9,7 @@ WITH a1 AS (
     AND (
       ev.page LIKE '/product/%' ESCAPE '\'
     )
-    AND ev.occurred_at >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(14, 'DAY')
-    )
+    AND ev.occurred_at >= TO_TIMESTAMP('2026-06-16 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 )

@@ -9,7 +9,7 @@ WITH a1 AS (
     AND (
       SUBSTRING(ev.page, 1, 9) = '/product/'
     )
-    AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-14 days')
+    AND ev.occurred_at >= DATETIME('2026-06-16 00:00:00')
   GROUP BY
     ev.customer_id
 )

@@ -38,9 +38,7 @@ LEFT JOIN r1
   ON r1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(45, 'DAY')
-    )
+    a1.v1 >= TO_TIMESTAMP('2026-05-16 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND a1.v1 <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   )
   AND COALESCE(a1.v2, 0) >= 5

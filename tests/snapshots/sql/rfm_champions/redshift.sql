@@ -34,7 +34,7 @@ LEFT JOIN r1
   ON r1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATEADD(DAY, -45, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    a1.v1 >= CAST('2026-05-16 00:00:00' AS TIMESTAMP)
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v2, 0) >= 5

@@ -43,7 +43,7 @@ LEFT JOIN r1
   ON r1.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
+    a1.v1 >= DATETIME('2026-05-16 00:00:00')
     AND a1.v1 <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v2, 0) >= 5

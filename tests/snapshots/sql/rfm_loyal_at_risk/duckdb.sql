@@ -25,9 +25,7 @@ WHERE
   COALESCE(a1.v1, 0) >= 5
   AND (
     (
-      a1.v2 < (
-        CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL (-45) DAY
-      )
+      a1.v2 < CAST('2026-05-16 00:00:00' AS TIMESTAMP)
       OR a1.v2 > CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     )
     OR a1.v2 IS NULL

@@ -23,9 +23,7 @@ WHERE
   COALESCE(a1.v1, 0) >= 5
   AND (
     (
-      a1.v2 < (
-        TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(45, 'DAY')
-      )
+      a1.v2 < TO_TIMESTAMP('2026-05-16 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
       OR a1.v2 > TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     )
     OR a1.v2 IS NULL

@@ -32,7 +32,7 @@ WHERE
   COALESCE(a1.v1, 0) >= 5
   AND (
     (
-      a1.v2 < DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
+      a1.v2 < DATETIME('2026-05-16 00:00:00')
       OR a1.v2 > DATETIME('2026-06-30 00:00:00')
     )
     OR a1.v2 IS NULL

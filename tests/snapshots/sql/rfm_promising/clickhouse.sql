@@ -10,7 +10,7 @@ WITH a1 AS (
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+        WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS Nullable(DateTime64))
         THEN 1
       END
     ) AS v3
@@ -27,7 +27,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.kind = 'click'
-    AND ev.event_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND ev.event_at >= CAST('2026-04-01 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -38,7 +38,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATE_ADD(DAY, -30, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    AND ev.occurred_at >= CAST('2026-05-31 00:00:00' AS Nullable(DateTime64))
   GROUP BY
     ev.customer_id
 )
@@ -53,7 +53,7 @@ LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD(DAY, -45, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    a1.v1 >= CAST('2026-05-16 00:00:00' AS Nullable(DateTime64))
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   )
   AND COALESCE(a1.v2, 0) <= 2

@@ -10,14 +10,7 @@ WITH a1 AS (
         THEN 1
       END
     ) AS v2,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= (
-          CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL (-90) DAY
-        )
-        THEN 1
-      END
-    ) AS v3
+    COUNT(CASE WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP) THEN 1 END) AS v3
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
@@ -31,9 +24,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.kind = 'click'
-    AND ev.event_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL (-90) DAY
-    )
+    AND ev.event_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -44,9 +35,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL (-30) DAY
-    )
+    AND ev.occurred_at >= CAST('2026-05-31 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )
@@ -61,9 +50,7 @@ LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= (
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL (-45) DAY
-    )
+    a1.v1 >= CAST('2026-05-16 00:00:00' AS TIMESTAMP)
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v2, 0) <= 2

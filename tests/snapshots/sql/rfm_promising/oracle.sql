@@ -10,9 +10,7 @@ WITH a1 AS (
     ) AS v2,
     COUNT(
       CASE
-        WHEN ev.ordered_at >= (
-          TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
-        )
+        WHEN ev.ordered_at >= TO_TIMESTAMP('2026-04-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
         THEN 1
       END
     ) AS v3
@@ -29,9 +27,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.kind = 'click'
-    AND ev.event_at >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(90, 'DAY')
-    )
+    AND ev.event_at >= TO_TIMESTAMP('2026-04-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -42,9 +38,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(30, 'DAY')
-    )
+    AND ev.occurred_at >= TO_TIMESTAMP('2026-05-31 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 )
@@ -59,9 +53,7 @@ LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(45, 'DAY')
-    )
+    a1.v1 >= TO_TIMESTAMP('2026-05-16 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
     AND a1.v1 <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   )
   AND COALESCE(a1.v2, 0) <= 2

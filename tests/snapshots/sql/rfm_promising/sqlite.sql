@@ -17,12 +17,7 @@ WITH a1 AS (
         THEN 1
       END
     ) AS v2,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
-        THEN 1
-      END
-    ) AS v3
+    COUNT(CASE WHEN ev.ordered_at >= DATETIME('2026-04-01 00:00:00') THEN 1 END) AS v3
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
@@ -36,7 +31,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= DATETIME('2026-06-30 00:00:00')
     AND ev.kind = 'click'
-    AND ev.event_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
+    AND ev.event_at >= DATETIME('2026-04-01 00:00:00')
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -47,7 +42,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= DATETIME('2026-06-30 00:00:00')
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-30 days')
+    AND ev.occurred_at >= DATETIME('2026-05-31 00:00:00')
   GROUP BY
     ev.customer_id
 )
@@ -62,7 +57,7 @@ LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
+    a1.v1 >= DATETIME('2026-05-16 00:00:00')
     AND a1.v1 <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v2, 0) <= 2

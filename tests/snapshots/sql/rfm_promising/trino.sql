@@ -8,12 +8,7 @@ WITH a1 AS (
         THEN 1
       END
     ) AS v2,
-    COUNT(
-      CASE
-        WHEN ev.ordered_at >= DATE_ADD('DAY', -90, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-        THEN 1
-      END
-    ) AS v3
+    COUNT(CASE WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP) THEN 1 END) AS v3
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
@@ -27,7 +22,7 @@ WITH a1 AS (
   WHERE
     ev.event_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.kind = 'click'
-    AND ev.event_at >= DATE_ADD('DAY', -90, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    AND ev.event_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 ), a3 AS (
@@ -38,7 +33,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATE_ADD('DAY', -30, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    AND ev.occurred_at >= CAST('2026-05-31 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )
@@ -53,7 +48,7 @@ LEFT JOIN a3
   ON a3.k = e.customer_id
 WHERE
   (
-    a1.v1 >= DATE_ADD('DAY', -45, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    a1.v1 >= CAST('2026-05-16 00:00:00' AS TIMESTAMP)
     AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v2, 0) <= 2

@@ -14,5 +14,5 @@ FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-45 days')
+  a1.v1 >= DATETIME('2026-05-16 00:00:00')
   AND a1.v1 <= DATETIME('2026-06-30 00:00:00')

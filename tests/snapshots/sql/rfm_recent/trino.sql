@@ -14,5 +14,5 @@ FROM analytics.customers AS e
 LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
-  a1.v1 >= DATE_ADD('DAY', -45, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+  a1.v1 >= CAST('2026-05-16 00:00:00' AS TIMESTAMP)
   AND a1.v1 <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)

@@ -15,7 +15,7 @@ LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATE_ADD(DAY, -90, CAST('2026-06-30 00:00:00' AS Nullable(DateTime64)))
+    e.signup_at >= CAST('2026-04-01 00:00:00' AS Nullable(DateTime64))
     AND e.signup_at <= CAST('2026-06-30 00:00:00' AS Nullable(DateTime64))
   )
   AND COALESCE(a1.v1, 0) = 0

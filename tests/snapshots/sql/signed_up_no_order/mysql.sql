@@ -15,7 +15,7 @@ LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
+    e.signup_at >= CAST('2026-04-01 00:00:00' AS DATETIME)
     AND e.signup_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
   )
   AND COALESCE(a1.v1, 0) = 0

@@ -15,7 +15,7 @@ LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATEADD(DAY, -90, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    e.signup_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
     AND e.signup_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
   )
   AND COALESCE(a1.v1, 0) = 0

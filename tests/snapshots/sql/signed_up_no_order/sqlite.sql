@@ -15,7 +15,7 @@ LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
-    e.signup_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-90 days')
+    e.signup_at >= DATETIME('2026-04-01 00:00:00')
     AND e.signup_at <= DATETIME('2026-06-30 00:00:00')
   )
   AND COALESCE(a1.v1, 0) = 0

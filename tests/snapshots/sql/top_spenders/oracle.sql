@@ -5,9 +5,7 @@ WITH a1 AS (
   FROM analytics.orders ev
   WHERE
     ev.ordered_at <= TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
-    AND ev.ordered_at >= (
-      TO_TIMESTAMP('2026-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS') - NUMTODSINTERVAL(365, 'DAY')
-    )
+    AND ev.ordered_at >= TO_TIMESTAMP('2025-06-30 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
   GROUP BY
     ev.customer_id
 ), r1 AS (

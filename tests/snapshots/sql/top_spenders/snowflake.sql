@@ -5,7 +5,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-    AND ev.ordered_at >= DATEADD(DAY, -365, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
+    AND ev.ordered_at >= CAST('2025-06-30 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 ), r1 AS (

@@ -5,7 +5,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
-    AND ev.ordered_at >= DATETIME(DATETIME('2026-06-30 00:00:00'), '-365 days')
+    AND ev.ordered_at >= DATETIME('2025-06-30 00:00:00')
   GROUP BY
     ev.customer_id
 ), r1 AS (

@@ -6,7 +6,7 @@ WITH a1 AS (
   WHERE
     ev.occurred_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
     AND ev.event_type = 'page_view'
-    AND ev.occurred_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -30 DAY)
+    AND ev.occurred_at >= CAST('2026-05-31 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
 ), a2 AS (
@@ -16,7 +16,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-    AND ev.ordered_at >= DATE_ADD(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL -90 DAY)
+    AND ev.ordered_at >= CAST('2026-04-01 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
 )

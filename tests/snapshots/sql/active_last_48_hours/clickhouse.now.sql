@@ -1,0 +1,19 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.events AS ev
+  WHERE
+    ev.occurred_at <= CAST(CURRENT_TIMESTAMP() AS Nullable(DateTime64))
+    AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATE_ADD(HOUR, -48, CAST(CURRENT_TIMESTAMP() AS Nullable(DateTime64)))
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id AS customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  a1.v1 > 0

@@ -1,0 +1,53 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    SUM(ev.amount) AS v1,
+    COUNT(*) AS v2,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('now')) <> STRFTIME('%d', DATETIME(DATETIME('now'), '-12 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('now'), '-12 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('now'))
+          )
+          ELSE DATETIME(DATETIME('now'), '-12 months')
+        END
+        THEN 1
+      END
+    ) AS v3
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= DATETIME('now')
+  GROUP BY
+    ev.customer_id
+), r1 AS (
+  SELECT
+    e.customer_id AS k,
+    RANK() OVER (
+      ORDER BY CAST(COALESCE(a1.v1, 0) AS REAL) / NULLIF(COALESCE(a1.v2, 0), 0) ASC NULLS LAST
+    ) AS r,
+    COUNT(*) OVER () AS n
+  FROM analytics.customers AS e
+  LEFT JOIN a1
+    ON a1.k = e.customer_id
+  WHERE
+    NOT (
+      CAST(COALESCE(a1.v1, 0) AS REAL) / NULLIF(COALESCE(a1.v2, 0), 0)
+    ) IS NULL
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN r1
+  ON r1.k = e.customer_id
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  (
+    r1.r - 1
+  ) * 100 <= 20 * (
+    r1.n - 1
+  ) AND COALESCE(a1.v3, 0) >= 2

@@ -1,0 +1,33 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= TO_TIMESTAMP('2025-07-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        AND ev.ordered_at < TO_TIMESTAMP('2026-01-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS')
+        THEN 1
+      END
+    ) AS v1,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= ADD_MONTHS(CAST(CURRENT_TIMESTAMP AS TIMESTAMP), -3)
+        THEN 1
+      END
+    ) AS v2
+  FROM analytics.orders ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP AS TIMESTAMP)
+    AND ev.ordered_at >= LEAST(
+      TO_TIMESTAMP('2025-07-01 00:00:00', 'YYYY-MM-DD HH24:MI:SS'),
+      ADD_MONTHS(CAST(CURRENT_TIMESTAMP AS TIMESTAMP), -3)
+    )
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  a1.v1 >= 2 AND COALESCE(a1.v2, 0) = 0

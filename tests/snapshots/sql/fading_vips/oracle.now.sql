@@ -1,0 +1,35 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    SUM(ev.amount) AS v1,
+    MAX(ev.ordered_at) AS v2
+  FROM analytics.orders ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+), r1 AS (
+  SELECT
+    e.customer_id AS k,
+    RANK() OVER (ORDER BY COALESCE(a1.v1, 0) DESC NULLS LAST) AS r,
+    COUNT(*) OVER () AS n
+  FROM analytics.customers e
+  LEFT JOIN a1
+    ON a1.k = e.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers e
+LEFT JOIN r1
+  ON r1.k = e.customer_id
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  (
+    r1.r - 1
+  ) * 100 <= 20 * (
+    r1.n - 1
+  )
+  AND a1.v2 < (
+    CAST(CURRENT_TIMESTAMP AS TIMESTAMP) - NUMTODSINTERVAL(90, 'DAY')
+  )

@@ -1,0 +1,21 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    SUM(ev.amount) AS v1,
+    COUNT(*) AS v2
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP() AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  (
+    CAST(COALESCE(a1.v1, 0) AS DOUBLE) / NULLIF(COALESCE(a1.v2, 0), 0)
+  ) >= 150
+  AND a1.v2 >= 2

@@ -1,0 +1,27 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(CASE WHEN ev.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP) THEN 1 END) AS v1,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+        AND ev.ordered_at < CAST('2026-04-01 00:00:00' AS TIMESTAMP)
+        THEN 1
+      END
+    ) AS v2,
+    MIN(ev.ordered_at) AS v3
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP() AS TIMESTAMP)
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  a1.v1 > 0
+  AND COALESCE(a1.v2, 0) = 0
+  AND a1.v3 < CAST('2026-01-01 00:00:00' AS TIMESTAMP)

@@ -1,0 +1,45 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    MAX(ev.ordered_at) AS v1,
+    COUNT(CASE WHEN ev.f1 THEN 1 END) AS v2,
+    SUM(CASE WHEN ev.f1 THEN ev.amount END) AS v3
+  FROM (
+    SELECT
+      ev.customer_id,
+      ev.ordered_at,
+      ev.amount,
+      ev.ordered_at >= DATE_ADD('MONTH', -12, CAST(CURRENT_TIMESTAMP AS TIMESTAMP)) AS f1
+    FROM analytics.orders AS ev
+    WHERE
+      ev.ordered_at <= CAST(CURRENT_TIMESTAMP AS TIMESTAMP)
+  ) AS ev
+  GROUP BY
+    ev.customer_id
+), r1 AS (
+  SELECT
+    e.customer_id AS k,
+    RANK() OVER (ORDER BY COALESCE(a1.v3, 0) DESC) AS r,
+    COUNT(*) OVER () AS n
+  FROM analytics.customers AS e
+  LEFT JOIN a1
+    ON a1.k = e.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN r1
+  ON r1.k = e.customer_id
+WHERE
+  (
+    a1.v1 >= DATE_ADD('DAY', -45, CAST(CURRENT_TIMESTAMP AS TIMESTAMP))
+    AND a1.v1 <= CAST(CURRENT_TIMESTAMP AS TIMESTAMP)
+  )
+  AND COALESCE(a1.v2, 0) >= 5
+  AND (
+    r1.r - 1
+  ) * 100 <= 25 * (
+    r1.n - 1
+  )

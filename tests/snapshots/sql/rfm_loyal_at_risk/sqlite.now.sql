@@ -1,0 +1,38 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(
+      CASE
+        WHEN ev.ordered_at >= CASE
+          WHEN STRFTIME('%d', DATETIME('now')) <> STRFTIME('%d', DATETIME(DATETIME('now'), '-12 months'))
+          THEN DATETIME(
+            DATETIME(DATETIME('now'), '-12 months'),
+            'start of month',
+            '-1 day',
+            '+' || TIME(DATETIME('now'))
+          )
+          ELSE DATETIME(DATETIME('now'), '-12 months')
+        END
+        THEN 1
+      END
+    ) AS v1,
+    MAX(ev.ordered_at) AS v2
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= DATETIME('now')
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  COALESCE(a1.v1, 0) >= 5
+  AND (
+    (
+      a1.v2 < DATETIME(DATETIME('now'), '-45 days') OR a1.v2 > DATETIME('now')
+    )
+    OR a1.v2 IS NULL
+  )

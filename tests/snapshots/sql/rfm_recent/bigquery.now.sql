@@ -1,0 +1,18 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    MAX(ev.ordered_at) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP() AS DATETIME)
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  a1.v1 >= DATETIME_SUB(CAST(CURRENT_TIMESTAMP() AS DATETIME), INTERVAL 45 DAY)
+  AND a1.v1 <= CAST(CURRENT_TIMESTAMP() AS DATETIME)

@@ -1,0 +1,23 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP AS TIMESTAMP)
+    AND (
+      ev.category = 'shoes' AND ev.amount > 50
+    )
+    AND ev.ordered_at >= (
+      CAST(CURRENT_TIMESTAMP AS TIMESTAMP) + INTERVAL '-12 MONTH'
+    )
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+WHERE
+  COALESCE(a1.v1, 0) >= 2

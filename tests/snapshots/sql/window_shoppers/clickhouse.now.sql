@@ -1,0 +1,31 @@
+WITH a1 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.events AS ev
+  WHERE
+    ev.occurred_at <= CAST(CURRENT_TIMESTAMP() AS Nullable(DateTime64))
+    AND ev.event_type = 'page_view'
+    AND ev.occurred_at >= DATE_ADD(DAY, -30, CAST(CURRENT_TIMESTAMP() AS Nullable(DateTime64)))
+  GROUP BY
+    ev.customer_id
+), a2 AS (
+  SELECT
+    ev.customer_id AS k,
+    COUNT(*) AS v1
+  FROM analytics.orders AS ev
+  WHERE
+    ev.ordered_at <= CAST(CURRENT_TIMESTAMP() AS Nullable(DateTime64))
+    AND ev.ordered_at >= DATE_ADD(DAY, -90, CAST(CURRENT_TIMESTAMP() AS Nullable(DateTime64)))
+  GROUP BY
+    ev.customer_id
+)
+SELECT
+  e.customer_id AS customer_id
+FROM analytics.customers AS e
+LEFT JOIN a1
+  ON a1.k = e.customer_id
+LEFT JOIN a2
+  ON a2.k = e.customer_id
+WHERE
+  a1.v1 >= 5 AND COALESCE(a2.v1, 0) = 0
