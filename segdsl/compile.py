@@ -296,6 +296,10 @@ class _Scope:
             target = exp.Literal.number(1)
         if agg.func == "sum" and agg.type == "int" and self.c.fl.narrow_count:
             target = self.c.fl.int64(target)  # else the sum of 32-bit integers is one
+        elif agg.func == "avg" and agg.column.type == "int":
+            # the mean is a float: T-SQL and Redshift average integers to an integer,
+            # PostgreSQL to a rounded NUMERIC, MySQL to 4 decimals
+            target = self.c.fl.to_float(target)
         if conditions:
             target = exp.Case(ifs=[exp.If(this=_join(conditions, exp.And), true=target)])
         elif agg.func == "count":

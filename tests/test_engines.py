@@ -179,6 +179,41 @@ def test_names_engines_reserve_or_use_themselves(engine):
         assert {n: _keys(row[0] for row in wide if row[i] in (True, 1)) for i, n in enumerate(names, 1)} == expected
 
 
+# --- averages of integers ----------------------------------------------------------------
+
+MEANS_CONFIG = """
+[entity]
+table = "means.people"
+key = "k"
+[events.buy]
+table = "means.buys"
+key = "k"
+time = "at"
+[events.buy.columns]
+qty = "int"
+"""
+# the means: 1 -> 5/3, 2 -> 3/2, 3 -> 2, 4 -> none (missing)
+MEANS_SEGMENTS = {
+    "thirds": ("avg(buy.qty) * 3 = 5", {1}),
+    "half": ("avg(buy.qty) = 1.5", {2}),
+    "past_four_places": ("avg(buy.qty) > 1.6666667", {3}),
+    "between": ("avg(buy.qty) 1.6666..1.6667", {1}),
+}
+
+
+def test_an_average_of_integers_is_their_true_mean(engine):
+    at = dt.datetime(2026, 1, 1)
+    engine.load("means", {
+        "people": ([("k", "int")], [(1,), (2,), (3,), (4,)]),
+        "buys": ([("k", "int"), ("at", "timestamp"), ("qty", "int")],
+                 [(1, at, 1), (1, at, 2), (1, at, 2), (2, at, 1), (2, at, 2), (3, at, 2)]),
+    })
+    project = segdsl.project_from_sources(
+        MEANS_CONFIG, {"s.seg": "".join(f"segment {n}: {body}\n" for n, (body, _) in MEANS_SEGMENTS.items())})
+    got = _run(engine, project, list(MEANS_SEGMENTS), dt.datetime(2026, 2, 1))
+    assert got == {n: members for n, (_, members) in MEANS_SEGMENTS.items()}
+
+
 # --- generated segments against the oracle ------------------------------------------------
 
 
