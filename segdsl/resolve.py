@@ -259,9 +259,6 @@ class _Resolver:
                 _compare_hint(left, right),
             )
             return ir.Truthy(ir.Invalid())
-        if kind == "bool" and node.op not in ("=", "!="):
-            self.error("T002", f"bool values can only be compared with = or !=, not {node.op}", node.span)
-            return ir.Truthy(ir.Invalid())
         if kind == "time":
             left, right = _align_times(left, right)
         return ir.Compare(node.op, left, right)
@@ -294,11 +291,10 @@ class _Resolver:
         if not node.items:
             self.error("T005", "empty list", node.span, "a list needs at least one item: [\"a\", \"b\"]")
             return ir.Truthy(ir.Invalid())
+        if not all(isinstance(item, ast.Literal) for item in node.items):
+            return self._comparisons(node, v, scope)
         items = []
         for item in node.items:
-            if not isinstance(item, ast.Literal):
-                self.error("T005", "list items must be literal values", item.span, "write numbers, strings, dates or true/false")
-                return ir.Truthy(ir.Invalid())
             if not _invalid(v) and _comparable(v.type, item.kind) is None:
                 self.error(
                     "T005", f"{_a(item.kind)} item in a list compared with {_a(v.type)} value", item.span,
@@ -311,6 +307,23 @@ class _Resolver:
         if v.type in ir.TIME and any(i.type == "timestamp" for i in items) or v.type == "timestamp":
             v, items = _to_timestamp(v), [_to_timestamp(i) for i in items]
         return ir.InList(v, tuple(dict.fromkeys(items)), node.negated)
+
+    def _comparisons(self, node: ast.InList, v: ir.Value, scope):
+        """A list holding values other than literals: `v in [a, b]` is `v = a or v = b`, and
+        `v not in [a, b]` is `v != a and v != b`, so a missing item is missing as it is in
+        any comparison."""
+        parts = []
+        for item in node.items:
+            w = self.value(item, scope)
+            if _invalid(v, w):
+                return ir.Truthy(ir.Invalid())
+            kind = _comparable(v.type, w.type)
+            if kind is None:
+                self.error("T005", f"{_a(w.type)} item in a list compared with {_a(v.type)} value", item.span,
+                           _compare_hint(v, w))
+                return ir.Truthy(ir.Invalid())
+            parts.append(ir.Compare("!=" if node.negated else "=", *(_align_times(v, w) if kind == "time" else (v, w))))
+        return parts[0] if len(parts) == 1 else (ir.And if node.negated else ir.Or)(tuple(parts))
 
     def _textmatch(self, node: ast.TextMatch, scope):
         v = self.value(node.value, scope)
@@ -571,10 +584,15 @@ def _comparable(a: str, b: str) -> str | None:
 
 def _compare_hint(left: ir.Value, right: ir.Value) -> str:
     types = {left.type, right.type}
-    if "string" in types and types & set(ir.NUMERIC):
+    quoted = any(isinstance(v, ir.Const) and v.type == "string" for v in (left, right))  # "30" meant as 30
+    if quoted and types & set(ir.NUMERIC):
         return "numbers are written without quotes: 30, not \"30\""
-    if "string" in types and types & set(ir.TIME):
+    if quoted and types & set(ir.TIME):
         return "dates are written without quotes: 2024-03-01"
+    bare = next((v for v in (left, right) if isinstance(v, ir.Const) and v.type != "bool"), None)
+    if "string" in types and bare is not None and not quoted:  # `country = 42` meant as "42"
+        text = bare.value.isoformat() if bare.type in ir.TIME else bare.value
+        return f'text is written in quotes: "{text}"'
     return "both sides must be numbers, strings, bools, or dates/timestamps"
 
 

@@ -130,9 +130,19 @@ CASES = [
     ('country not in ["US", "DE"]', {4, 5}),
     ('not (country not in ["US", "DE"])', {1, 2, 3}),
     ('country in ["US", "us"]', {1, 4}),
+    # items that are values: `v = a or v = b`, `v != a and v != b`; a missing item is missing
+    ("age in [credit + 25, 18]", {4}),
+    ("age not in [credit + 25, 18]", {1, 3, 5}),  # 4's credit is missing
+    ("not (age in [credit + 25, 18])", {1, 2, 3, 5}),
+    ("score in [`first`, 3]", {4, 5}),
+    ("signup_at in [2026-01-01T12:00:00, birth]", {1}),
     ("vip", {1, 4}),
     ("not vip", {2, 3, 5}),
     ("vip = false", {2}),
+    ("vip < true", {2}),  # false before true
+    ("vip >= false", {1, 2, 4}),
+    ("not (vip > false)", {2, 3, 5}),
+    ("vip <= (age > 20)", {1, 2}),  # a condition is never missing: 2's (no age) is false
     ("age is null", {2}),
     ("not (age is null)", {1, 3, 4, 5}),
     ("score is not null and score > 1", {1, 4, 5}),
