@@ -250,8 +250,9 @@ class PostgreSQL(Engine):
 
 
 class MariaDB(Engine):
-    """A real server from Debian's package. The database uses a binary collation: the
-    default one compares strings case-insensitively, which no other engine does."""
+    """A real server from Debian's package. The database uses a binary collation that
+    keeps trailing spaces (NO PAD): the default one compares strings case-insensitively,
+    and utf8mb4_bin finds "a" = "a ", which no other engine does."""
 
     name = "mariadb"
     dialect = "mysql"
@@ -281,7 +282,7 @@ class MariaDB(Engine):
 
     def load(self, schema, data):
         with self.con.cursor() as cur:
-            cur.execute(f"CREATE DATABASE {schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+            cur.execute(f"CREATE DATABASE {schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin")
             for table, (columns, rows) in data.items():
                 cur.execute(_ddl(schema, table, columns, "mysql", {"string": "VARCHAR(200)", "timestamp": "DATETIME"}))
                 cur.executemany(f"INSERT INTO {schema}.{table} VALUES ({', '.join(['%s'] * len(columns))})", rows)

@@ -130,6 +130,8 @@ CASES = [
     ('country not in ["US", "DE"]', {4, 5}),
     ('not (country not in ["US", "DE"])', {1, 2, 3}),
     ('country in ["US", "us"]', {1, 4}),
+    ('name = "x_y "', set()),  # trailing spaces count
+    ('name in ["x_y ", "Zoë"]', {4}),
     # items that are values: `v = a or v = b`, `v != a and v != b`; a missing item is missing
     ("age in [credit + 25, 18]", {4}),
     ("age not in [credit + 25, 18]", {1, 3, 5}),  # 4's credit is missing
