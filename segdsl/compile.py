@@ -424,7 +424,8 @@ class _Scope:
         everywhere, and a lone ranked row (0 <= 0) is a member. Rows not ranked (a missing
         value) are never members."""
         alias = self._ranking(node.direction, node.value)
-        num, den = node.percent.as_integer_ratio()
+        # past 100% every ranked row is in (the ratio is at most 1): P's digits are not needed
+        num, den = min(node.percent, 100).as_integer_ratio()
         ahead = exp.Paren(this=exp.Sub(this=self.c.column("r", alias), expression=exp.Literal.number(1)))
         others = exp.Paren(this=exp.Sub(this=self.c.column("n", alias), expression=exp.Literal.number(1)))
         left = exp.Mul(this=ahead, expression=exp.Literal.number(100 * den))

@@ -242,6 +242,9 @@ CASES = [
     ("bottom 33.4% by score", {1, 2}),  # 1 ahead of 3 others: 1/3 <= 0.334
     ("bottom 33.3% by score", {2}),
     ("top 100% by score", {1, 2, 4, 5}),
+    ("top 66.6666667% by score", {1, 4, 5}),  # 1 has 2 of 3 ahead: 2/3 <= 0.666666667
+    ("top 66.6666666% by score", {4, 5}),
+    ("top 100000000000000000000000% by score", {1, 2, 4, 5}),  # past 100%: every ranked row
     ("not (top 50% by score)", {1, 2, 3}),
     ('country = "US" and top 50% by score', set()),
     ("top 40% by count(purchase)", {1, 3}),  # 2,1,2,0,0: rows with no events rank at 0
