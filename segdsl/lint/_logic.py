@@ -187,16 +187,32 @@ class ValueSet:
         return merge_category(self.category, other.category)
 
     def intersect(self, other):
+        """One sweep along both sorted lists: long `in [...]` lists meet in linear time."""
         cat = self._check(other)
-        out = []
-        for a in self.intervals:
-            for b in other.intervals:
-                out.append(_meet(a, b))
-        return self._make(self.missing and other.missing, [i for i in out if i], cat)
+        a, b, out, i, j = self.intervals, other.intervals, [], 0, 0
+        while i < len(a) and j < len(b):
+            if met := _meet(a[i], b[j]):
+                out.append(met)
+            high_a, high_b = a[i][2], b[j][2]
+            if high_a is None and high_b is None:
+                break
+            # step past the interval that ends first; both at an equal end (each list's
+            # next interval starts beyond it, or the lists would have merged them)
+            if high_b is None or (high_a is not None and _lt(high_a, high_b)):
+                i += 1
+            elif high_a is None or _lt(high_b, high_a):
+                j += 1
+            else:
+                i, j = i + 1, j + 1
+        return self._make(self.missing and other.missing, out, cat)
 
-    def union(self, other):
-        cat = self._check(other)
-        return self._make(self.missing or other.missing, list(self.intervals) + list(other.intervals), cat)
+    def union(self, *others):
+        cat = self.category
+        for other in others:
+            self._check(other)  # sets of one kind only
+            cat = merge_category(cat, other.category)
+        sets = (self, *others)
+        return self._make(any(s.missing for s in sets), [iv for s in sets for iv in s.intervals], cat)
 
     def complement(self):
         lo, hi = self.domain
@@ -407,15 +423,13 @@ def _positive_atom(c):
         s = _interval_set(c.value, c.low, c.low_inclusive, c.high, c.high_inclusive)
         return None if s is None else (c.value, s)
     if isinstance(c, ir.InList):
-        s = None
-        for item in c.items:
-            one = _interval_set(c.value, item, True, item, True)
-            if one is None:
-                return None
-            try:
-                s = one if s is None else s.union(one)
-            except Unknown:
-                return None
+        points = [_interval_set(c.value, item, True, item, True) for item in c.items]
+        if None in points:
+            return None
+        try:
+            s = points[0].union(*points[1:])  # at once: one sort, however long the list
+        except Unknown:
+            return None
         if c.negated:
             s = s.complement()._make(False, s.complement().intervals, s.category)
         return c.value, s
