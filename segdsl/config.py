@@ -218,6 +218,36 @@ class _Reader:
         return tuple(result)
 
 
+def _one_type_per_column(r: _Reader, entity: Entity | None, events: dict[str, EventSource]) -> None:
+    """Sources on one table read the same columns: a column declared twice has one type,
+    a time column is a date or a timestamp, and a filter value fits its column. Else
+    `check` passes and the SQL fails on the warehouse (sum of a string)."""
+    declared: dict[tuple, tuple[str, str]] = {}  # (table, column) -> (type, where declared)
+    sources = [(entity.table, "entity.columns", entity.columns)] if entity else []
+    sources += [(ev.table, f"events.{ev.name}.columns", ev.columns) for ev in events.values()]
+    for table, section, columns in sources:
+        for name, type_ in columns:
+            first, where = declared.setdefault((table.folded, name), (type_, section))
+            if first != type_:
+                r.error(f"column '{name}' of {table} is {type_} here but {first} in [{where}]", section, name,
+                        "a column has one type: declare it alike in both places")
+    for ev in events.values():
+        section = f"events.{ev.name}"
+        type_, where = declared.get((ev.table.folded, ev.time.lower()), ("timestamp", ""))
+        if type_ not in ("date", "timestamp"):
+            r.error(f"time column '{ev.time}' is declared {type_} in [{where}]", section, "time",
+                    "an event's time is a date or a timestamp column")
+        for column, value in ev.filter:
+            type_, where = declared.get((ev.table.folded, column.lower()), (None, ""))
+            if type_ is not None and type_ not in _FILTER_TYPES[type(value)]:
+                r.error(f"filter value {value!r} does not fit column '{column}', declared {type_} in [{where}]",
+                        section, "filter", f"give a value of type {type_}, or declare the column's own type")
+
+
+# the declared types a filter value of each kind can be compared with
+_FILTER_TYPES = {str: ("string",), bool: ("bool",), int: ("int", "float"), float: ("float",)}
+
+
 def read_toml(text: str, file: str, diags: Collector) -> dict | None:
     """A TOML document (segdsl.toml, a *.test.toml); None when it is not TOML (the reason,
     with where the file goes wrong, in diags)."""
@@ -287,6 +317,8 @@ def load_config(text: str, file: str, diags: Collector, samples_wanted: bool = T
         r.one_spelling(section, [("key", key), ("time", time), *(("filter", c) for c in filt)], columns)
         if table and key and time:
             events[name] = EventSource(name, table, key, time, tuple(sorted(filt.items())), columns)
+
+    _one_type_per_column(r, Entity(entity_table, entity_key, entity_columns) if entity_table else None, events)
 
     samples = None
     if "samples" in data and samples_wanted:
