@@ -208,16 +208,22 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
     if isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
         span = Span(file, line, col, line, col + 1)
-        word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text[err.pos_in_stream:])
+        # the whole word: `country_Code` lexes as `country_` and fails at `C`
+        start = err.pos_in_stream
+        while start > 0 and (text[start - 1] == "_" or text[start - 1].isascii() and text[start - 1].isalnum()):
+            start -= 1
+        while start < err.pos_in_stream and text[start].isdigit():
+            start += 1
+        word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text[start:])
         if char == '"':
             return Diagnostic("E002", "unterminated string", span, ('close it with " on the same line',))
-        if word and not word.group().islower():
-            low = word.group().lower()
+        if word and char.isalpha() and not word.group().islower():
+            start = col - (err.pos_in_stream - start)
             return Diagnostic(
                 "E002",
                 f"names are lower case: '{word.group()}'",
-                Span(file, line, col, line, col + len(word.group())),
-                (f"write '{low}'",),
+                Span(file, line, start, line, start + len(word.group())),
+                (f"write '{word.group().lower()}'",),
             )
         shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}" if char else "end of file"
         return Diagnostic("E002", f"unexpected character {shown}", span, (_expected(err.allowed),))
