@@ -255,7 +255,14 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str):
             ("write `segment NAME \"description\": condition` or `trait NAME = value`",),
         )
     if tok.type == "RPAR":
-        return Diagnostic("E002", "unmatched ')'", span, ("remove it, or add the '(' it closes",))
+        definition = text[: tok.start_pos]
+        starts = list(_DEFINITION_START.finditer(definition))
+        code = _STRING_OR_COMMENT.sub("", definition[starts[-1].start() if starts else 0:])
+        if code.count("(") <= code.count(")"):
+            return Diagnostic("E002", "unmatched ')'", span, ("remove it, or add the '(' it closes",))
+        # a ')' that closes something unfinished: `lower()`, `sum(purchase)`, `(age > )`
+        column = ("sum, avg, min and max take an event's column: sum(purchase.amount)",) if "DOT" in expected else ()
+        return Diagnostic("E002", "something is missing before ')'", span, (_expected(expected), *column))
     # the word just before the token, on its line: a word on an earlier line or in a
     # comment is not what the token follows
     before = re.search(r"([A-Za-z_]+)[ \t]*\Z", text[: tok.start_pos])
