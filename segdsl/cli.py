@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import Collector, SegdslError, did_you_mean, has_errors, render_text
+from .diagnostics import Collector, SegdslError, diff_lines, did_you_mean, has_errors, render_text
 
 
 class _Timestamp(click.ParamType):
@@ -287,6 +287,14 @@ def diff(path: Path, base, db, dialect, as_of, fmt, sample, no_data):
     click.echo(render(result), nl=False)
 
 
+def _patch(old: str, new: str, file: str) -> str:
+    """A unified diff of a file that `patch` applies, a last line without "\n" marked so."""
+    import difflib
+
+    lines = difflib.unified_diff(diff_lines(old), diff_lines(new), f"a/{file}", f"b/{file}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
 @main.command()
 @PATH
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
@@ -295,8 +303,6 @@ def fmt(path: Path, check_only: bool, show_diff: bool):
     """Rewrite the project's .seg files in the canonical layout.
 
     Only each file's syntax matters: a project with type errors can be formatted."""
-    import difflib
-
     from .api import read_segment_files
     from .fmt import format_source
 
@@ -314,8 +320,7 @@ def fmt(path: Path, check_only: bool, show_diff: bool):
         elif formatted != text:
             changed.append(file)
             if show_diff:
-                click.echo("".join(difflib.unified_diff(
-                    text.splitlines(True), formatted.splitlines(True), f"a/{file}", f"b/{file}")), nl=False)
+                click.echo(_patch(text, formatted, file), nl=False)
             elif check_only:
                 click.echo(f"would reformat {file}")
             else:

@@ -67,6 +67,14 @@ def did_you_mean(name: str, candidates) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def diff_lines(text: str) -> list[str]:
+    """The lines of a text for difflib, each with its "\n" (the last may have none): split
+    at "\n" only, as source_lines, so a string holding \u2028 stays on its line."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
 @lru_cache(maxsize=64)  # one split per file, not per diagnostic or lint finding
 def source_lines(text: str) -> tuple[str, ...]:
     """The lines of a source file as spans count them: split at "\n" only (str.splitlines

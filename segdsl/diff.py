@@ -27,7 +27,7 @@ from pathlib import Path
 from . import ir
 from .api import Project, build_project, decode, shown_path
 from .config import CONFIG_FILE, load_config, setting_span
-from .diagnostics import Collector, Diagnostic, SegdslError, Span, source_lines
+from .diagnostics import Collector, Diagnostic, SegdslError, Span, diff_lines, source_lines
 
 __all__ = [
     "Membership", "ProjectDiff", "RevisionError", "SegmentChange", "TraitChange",
@@ -404,8 +404,8 @@ def _unified(old: str | None, new: str | None, old_def, new_def, *, whole: bool,
     """A unified diff of two texts; `whole` shows every line of both as context."""
     if old == new:
         return ""
-    a = (old or "").splitlines(keepends=True)
-    b = (new or "").splitlines(keepends=True)
+    a = diff_lines(old or "")
+    b = diff_lines(new or "")
     a = [line if line.endswith("\n") else line + "\n" for line in a]
     b = [line if line.endswith("\n") else line + "\n" for line in b]
     if label is not None:

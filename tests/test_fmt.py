@@ -580,3 +580,28 @@ def test_check_prints_lint_warnings_and_passes(tmp_path):
     (tmp_path / "segdsl.toml").write_text(
         '[entity]\ntable = "c"\nkey = "id"\n[entity.columns]\nage = "int"\n[lint.severity]\nL001 = "error"\n')
     assert CliRunner().invoke(main, ["check", str(tmp_path)]).exit_code == 1
+
+
+def test_fmt_diff_is_a_patch_git_applies(tmp_path, monkeypatch):
+    """A file without a final newline, and a string holding U+2028 (a line break to
+    str.splitlines, not to the parser): `fmt --diff` is a patch that makes the file what
+    `fmt` writes."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from segdsl.cli import main
+
+    (tmp_path / "segdsl.toml").write_text('[entity]\ntable = "c"\nkey = "id"\n[entity.columns]\nage = "int"\n'
+                                          'name = "string"\n')
+    files = {"a.seg": "segment a:\n    age >    1", "b.seg": 'segment b: name = "x\u2028y"  and age>1\n'}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, "utf-8", newline="")
+    monkeypatch.chdir(tmp_path)  # files named relative to it, as a patch names them
+    diff = CliRunner().invoke(main, ["fmt", ".", "--diff"]).stdout
+    assert "\\ No newline at end of file" in diff
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "apply", "-"], cwd=tmp_path, input=diff.encode(), check=True)
+    patched = {name: (tmp_path / name).read_bytes().decode() for name in files}
+    assert CliRunner().invoke(main, ["fmt", "."]).exit_code == 0
+    assert patched == {name: (tmp_path / name).read_bytes().decode() for name in files}
