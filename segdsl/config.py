@@ -118,6 +118,12 @@ def _is_table_name(value: str) -> bool:
     return len(parts) <= 3 and all(SQL_NAME.match(p) for p in parts)
 
 
+def _toml_key(key: str) -> str:
+    """A pattern for one TOML key: bare, or in double or single quotes."""
+    k = re.escape(key)
+    return f'(?:{k}|"{k}"|\'{k}\')'
+
+
 class _Reader:
     """Reads one TOML document, reporting problems at the line where the key stands."""
 
@@ -126,22 +132,38 @@ class _Reader:
         self.lines = source_lines(text)
 
     def span(self, section: str, key: str | None = None) -> Span:
-        header = re.compile(r"^\s*\[+\s*" + re.escape(section).replace(r"\.", r"\s*\.\s*") + r"\s*\]+")
-        start = 0
-        for i, line in enumerate(self.lines):
-            if header.match(line):
-                start = i
-                if key is None:
-                    return Span(self.file, i + 1, 1, i + 1, len(line) + 1)
+        """The line of `key` in `[section]` (the whole section's line without a key). The
+        section may be a [header], or written inline (`entity = { key = "id" }`) or dotted
+        (`columns.age = "int"`) in a section above it; the search for the key stays inside
+        the section, so a key of another section is never shown in its place."""
+        parts = [] if section == "top level" else section.split(".")
+        lo, hi, found = 0, self._next_header(0), 0
+        for n in range(len(parts), 0, -1):  # the deepest section with a header of its own
+            header = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(map(_toml_key, parts[:n])) + r"\s*\]+")
+            at = next((i for i, line in enumerate(self.lines) if header.match(line)), None)
+            if at is not None:
+                lo, hi, found = at, self._next_header(at + 1), n
                 break
-        if key is not None:
-            pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=')
-            for i in range(start, len(self.lines)):
-                m = pattern.match(self.lines[i])
-                if m:
-                    col = len(self.lines[i]) - len(self.lines[i].lstrip()) + 1
-                    return Span(self.file, i + 1, col, i + 1, len(self.lines[i].rstrip()) + 1)
-        return Span(self.file, start + 1, 1, start + 1, 2)
+        for part in parts[found:]:  # the rest is written inline or dotted in it
+            at = self._line_of(part, lo, hi)
+            if at is None:
+                break
+            lo = at
+        at = lo if key is None else self._line_of(key, lo, hi)
+        if at is None:
+            return Span(self.file, lo + 1, 1, lo + 1, 2)
+        line = self.lines[at]
+        col = len(line) - len(line.lstrip()) + 1
+        return Span(self.file, at + 1, col, at + 1, len(line.rstrip()) + 1)
+
+    def _next_header(self, start: int) -> int:
+        return next((i for i in range(start, len(self.lines)) if self.lines[i].lstrip().startswith("[")),
+                    len(self.lines))
+
+    def _line_of(self, key: str, lo: int, hi: int) -> int | None:
+        """The first line from `lo` to `hi` where `key` is given a value (or a dotted part)."""
+        pattern = re.compile(r"(?:^|[{,.])\s*" + _toml_key(key) + r"\s*[=.]")
+        return next((i for i in range(lo, hi) if pattern.search(self.lines[i])), None)
 
     def error(self, message: str, section: str, key: str | None = None, *hints: str) -> None:
         self.diags.error("C001", message, self.span(section, key), *hints)
