@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import ast, ir
 from .config import Config, EventSource
 from .diagnostics import Collector, Span, did_you_mean
+from .regex import unportable
 
 _MIDNIGHT = dt.time(0, 0)
 # Levels of meaning a definition may have, counting those of the segments and traits it
@@ -343,6 +344,10 @@ class _Resolver:
                 self.error("T007", "regular expression too large: a repetition count or nesting past "
                            "what regular-expression engines accept", node.pattern.span,
                            "use smaller counts ({1,1000}) and fewer nested groups")
+                return ir.Truthy(ir.Invalid())
+            if found := unportable(node.pattern.value):
+                what, instead = found
+                self.error("T007", f"not every engine reads {what} in a regular expression", node.pattern.span, instead)
                 return ir.Truthy(ir.Invalid())
         return ir.TextMatch(node.kind, v, node.pattern.value)
 

@@ -48,7 +48,8 @@ CAMPAIGNS = ["spring", "Spring_24", "100%", "l'été", "x\\y", '"vip"', "日本"
 EVENT_TYPES = ["add_to_cart", "email_open", "page_view", "Add_To_Cart", None]
 # Regular expressions that mean the same in Python's re and RE2 (DuckDB).
 REGEXES = ["a", "^a", "a$", "^$", "^US$", "a.b", "[%_]", "\\\\", "'", '"', "é", "日",
-           "a|b", "[A-Z]", "^.{2}$", "x*", "(?i)^us$", "\\.", "[0-9]", "^[^a]+$"]
+           "a|b", "[A-Z]", "^.{2}$", "x*", "(?i)^us$", "\\.", "[0-9]", "^[^a]+$",
+           "\\Aa", "^a{0,2}b"]
 INT_LITS = [0, 1, 2, 3, 5, 10, 18, 30, 50, 65, 100, -1, -5, -100]
 FLOAT_LITS = [0.0, 0.25, 0.5, 1.0, 1.5, 2.5, 10.0, 20.0, 25.75, 100.0, -0.25, -1.5]
 
