@@ -503,7 +503,7 @@ class _Scope:
         raise TypeError(f"no SQL for {type(node).__name__}")
 
     def _arith(self, node: ir.Arith) -> exp.Expression:
-        left, right = _wrap(self.value(node.left)), _wrap(self.value(node.right))
+        left, right = _wrap(self._operand(node.left)), _wrap(self._operand(node.right))
         if node.op == "/":
             # true division; a zero divisor gives NULL, the missing value
             divisor = right if isinstance(node.right, ir.Const) and node.right.value != 0 else exp.Nullif(this=right, expression=exp.Literal.number(0))
@@ -511,6 +511,14 @@ class _Scope:
         if node.type == "int" and not (self._is_int64(node.left) or self._is_int64(node.right)):
             left = self.c.fl.int64(left)  # the language's integers are 64-bit
         return {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op](this=left, expression=right)
+
+    def _operand(self, value: ir.Value) -> exp.Expression:
+        """An operand of arithmetic. `12.50` is a float: DuckDB, PostgreSQL, MySQL and
+        Spark would compute with it as an exact decimal (3 * 0.1 = 0.3), the rest in
+        floating point, so it is cast to make every engine compute alike."""
+        if isinstance(value, ir.Const) and value.type == "float":
+            return self.c.fl.to_float(self.value(value))
+        return self.value(value)
 
     def _is_int64(self, value: ir.Value) -> bool:
         """Whether the engine holds `value` as a 64-bit integer already: integer arithmetic

@@ -141,6 +141,7 @@ CASES = [
     ("vip", {1, 4}),
     ("not vip", {2, 3, 5}),
     ("vip = false", {2}),
+    ("`first` * 0.1 > 0.3", {3, 4, 5}),  # 0.1 is a float: 3 * 0.1 is 0.30000000000000004
     ("vip < true", {2}),  # false before true
     ("vip >= false", {1, 2, 4}),
     ("not (vip > false)", {2, 3, 5}),
