@@ -87,7 +87,7 @@ def compile_many(program: Program, names: list[str], dialect: str, as_of: dt.dat
         branch = (
             exp.select(key.copy(), exp.alias_(exp.Literal.string(name), "segment", copy=False), copy=False)
             .from_(exp.Table(this=exp.to_identifier(members)), copy=False)
-            .where(compiler.column(name, members), copy=False)
+            .where(compiler.fl.flag_set(compiler.column(name, members)), copy=False)
         )
         union = branch if union is None else exp.union(union, branch, distinct=False, copy=False)
     return compiler.finish(exp.select(exp.Star(), copy=False).from_(union.subquery("memberships", copy=False), copy=False))
@@ -491,7 +491,7 @@ class _Scope:
         if isinstance(node, ir.Trait):
             return self.value(node.value)
         if isinstance(node, ir.CondValue):
-            return exp.Case(ifs=[exp.If(this=self.cond(node.cond), true=exp.true())], default=exp.false())
+            return c.fl.bool_value(self.cond(node.cond))
         if isinstance(node, ir.TextFunc):
             return c.fl.case(node.func, self.value(node.value))
         if isinstance(node, ir.Negate):
@@ -632,7 +632,7 @@ def table_node(fl: Flavor, table: Table, alias: str | None = None) -> exp.Table:
 
 def _literal(fl: Flavor, value) -> exp.Expression:
     if isinstance(value, bool):
-        return exp.Boolean(this=value)
+        return fl.bool_literal(value)
     if isinstance(value, dt.datetime):
         return fl.timestamp(value)
     if isinstance(value, dt.date):

@@ -124,9 +124,15 @@ class Flavor:
 
     def flag(self, test: exp.Expression) -> exp.Expression:
         """A column's value from a test; `flag_set` reads it as true only where it passed."""
-        if self.boolean_values:
-            return test
-        return exp.Case(ifs=[exp.If(this=test, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+        return test if self.boolean_values else self.bool_value(test)
+
+    def bool_literal(self, value: bool) -> exp.Expression:
+        """true or false as a value: 1 or 0 where there are no boolean values."""
+        return exp.Boolean(this=value) if self.boolean_values else exp.Literal.number(int(value))
+
+    def bool_value(self, test: exp.Expression) -> exp.Expression:
+        """A test's outcome as a value that is never missing: true where it holds."""
+        return exp.Case(ifs=[exp.If(this=test, true=self.bool_literal(True))], default=self.bool_literal(False))
 
     def flag_set(self, flag: exp.Expression) -> exp.Expression:
         return flag if self.boolean_values else exp.EQ(this=flag, expression=exp.Literal.number(1))

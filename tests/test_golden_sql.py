@@ -15,6 +15,7 @@ import sqlglot
 
 import segdsl
 from conftest import EXAMPLE, ROOT
+from segdsl.dialects import flavor
 
 DIALECTS = [
     "duckdb", "snowflake", "bigquery", "postgres", "redshift", "spark", "databricks",
@@ -86,6 +87,27 @@ def test_window_starts_are_worked_out_from_a_given_as_of():
     assert "DATEADD(DAY, -2" in project.compile_segment("days", "snowflake", dt.datetime(1, 1, 1, 12))
 
 
+@pytest.mark.parametrize("dialect", [d for d in DIALECTS if not flavor(d).boolean_values])
+def test_dialects_without_boolean_values_get_none(dialect):
+    """T-SQL (and Oracle before 23ai) have conditions but no true/false values: a bool
+    literal, a condition read as a value and each segment's column of a many-segment
+    statement are 1 or 0 there (sqlglot writes TRUE as (1 = 1), which T-SQL refuses)."""
+    config = (EXAMPLE / "segdsl.toml").read_text("utf-8")
+    project = segdsl.project_from_sources(config, {"a.seg": (
+        "segment subscribed: is_subscribed < true or is_subscribed = false\n"
+        "segment alike: is_subscribed = (age > 30) and is_subscribed in [true, (age > 60)]\n"
+        "trait adult = age >= 18\n"
+        "segment adults: adult = true\n")})
+    sql = [project.compile_segment(n, dialect, AS_OF) for n in project.segments]
+    sql += [project.compile_many(None, dialect, AS_OF, shape) for shape in ("long", "wide")]
+    for text in sql:
+        tree = sqlglot.parse_one(text, read=dialect)
+        assert not list(tree.find_all(sqlglot.exp.Boolean)), text
+        constant = [eq for eq in tree.find_all(sqlglot.exp.EQ)
+                    if isinstance(eq.this, sqlglot.exp.Literal) and isinstance(eq.expression, sqlglot.exp.Literal)]
+        assert not constant, text
+
+
 def test_dialect_list_matches_sqlglot():
     """segdsl.toml's dialects are listed statically (check never imports sqlglot)."""
     from sqlglot.dialects.dialect import Dialect
@@ -141,8 +163,6 @@ def test_integer_arithmetic_is_64_bit_in_every_dialect():
     """Where an engine may hold a literal, an INT column, a rank or a count in 32 bits, it
     is cast to BIGINT before it is multiplied or added (test_semantics runs such cases on
     the seven engines); nowhere else is there a cast."""
-    from segdsl.dialects import flavor
-
     config = (EXAMPLE / "segdsl.toml").read_text("utf-8").replace('amount = "float"', 'amount = "float"\nqty = "int"')
     project = segdsl.project_from_sources(config, {"a.seg": (
         "segment arith: age * 100000 + 2147483647 > 1\n"
