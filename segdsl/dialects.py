@@ -299,10 +299,14 @@ class TSQL(Flavor):
 
 class Oracle(Flavor):
     """A string cast to a time follows the session's NLS format, so literals give theirs;
-    there is no DATE_ADD: days and hours subtract an interval, months use ADD_MONTHS."""
+    there is no DATE_ADD: days and hours subtract an interval, months use ADD_MONTHS.
+    Its DOUBLE PRECISION is a decimal NUMBER: floating point is BINARY_DOUBLE."""
 
     narrow_ints = False  # NUMBER
     boolean_values = False
+
+    def to_float(self, value):
+        return _call("TO_BINARY_DOUBLE", value)  # sqlglot writes a BINARY_DOUBLE cast as DOUBLE PRECISION
 
     def timestamp(self, value):
         return exp.StrToTime(this=exp.Literal.string(value.isoformat(sep=" ")), format=exp.Literal.string("%Y-%m-%d %H:%M:%S"))

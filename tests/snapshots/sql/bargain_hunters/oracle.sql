@@ -18,7 +18,7 @@ WITH a1 AS (
   SELECT
     e.customer_id AS k,
     RANK() OVER (
-      ORDER BY CAST(COALESCE(a1.v1, 0) AS DOUBLE PRECISION) / NULLIF(COALESCE(a1.v2, 0), 0) ASC
+      ORDER BY TO_BINARY_DOUBLE(COALESCE(a1.v1, 0)) / NULLIF(COALESCE(a1.v2, 0), 0) ASC
     ) AS r,
     COUNT(*) OVER () AS n
   FROM analytics.customers e
@@ -26,7 +26,7 @@ WITH a1 AS (
     ON a1.k = e.customer_id
   WHERE
     NOT (
-      CAST(COALESCE(a1.v1, 0) AS DOUBLE PRECISION) / NULLIF(COALESCE(a1.v2, 0), 0)
+      TO_BINARY_DOUBLE(COALESCE(a1.v1, 0)) / NULLIF(COALESCE(a1.v2, 0), 0)
     ) IS NULL
 )
 SELECT

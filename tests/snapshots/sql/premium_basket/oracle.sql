@@ -16,6 +16,6 @@ LEFT JOIN a1
   ON a1.k = e.customer_id
 WHERE
   (
-    CAST(COALESCE(a1.v1, 0) AS DOUBLE PRECISION) / NULLIF(COALESCE(a1.v2, 0), 0)
+    TO_BINARY_DOUBLE(COALESCE(a1.v1, 0)) / NULLIF(COALESCE(a1.v2, 0), 0)
   ) >= 150
   AND a1.v2 >= 2
