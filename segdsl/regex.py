@@ -1,7 +1,8 @@
 """The regular expressions `matches` accepts: those every claimed engine reads alike.
 
 Engines run a pattern with their own regex library: RE2 (DuckDB, ClickHouse, BigQuery),
-PostgreSQL's ARE, Java's (Spark), PCRE (MariaDB), ICU (MySQL 8), Rust's (DataFusion).
+PostgreSQL's ARE, Java's (Spark), PCRE (MariaDB), ICU (MySQL 8), Rust's (DataFusion),
+POSIX with extensions (Snowflake, Oracle).
 A construct one of them lacks fails there at run time, blamed on the data, or quietly
 means something else; `check` refuses it instead.
 """
@@ -21,6 +22,8 @@ _UNPORTABLE = {
     "GROUPREF_EXISTS": ("conditional groups", "RE2 (DuckDB, ClickHouse, BigQuery) has none"),
     "ATOMIC_GROUP": ("atomic groups", "RE2 (DuckDB, ClickHouse, BigQuery) has none"),
     "POSSESSIVE_REPEAT": ("possessive repeats", "RE2 (DuckDB, ClickHouse, BigQuery) has none"),
+    "MIN_REPEAT": ("lazy repeats (*? +? ?? {m,n}?)",
+                   "Snowflake has none; whether a text matches does not depend on it: drop the ?"),
 }
 _UNPORTABLE_AT = {
     "AT_END_STRING": ("\\Z", "RE2 has no \\Z: write $"),
