@@ -243,7 +243,7 @@ class _Compiler:
             tests["filter", agg.filter] = scope.cond(agg.filter)
         w = agg.window
         starts_with_scan = scanned_from is not None and w is not None and w.low == scanned_from
-        if not shared_window and w is not None and not (starts_with_scan and w.low_inclusive and _ends_at_as_of(w)):
+        if not shared_window and w is not None and not (starts_with_scan and w.low_inclusive and w.high is None):
             if bounds := scope.scan_bounds(time, w):
                 tests["window", w] = _join(bounds, exp.And)
         return tests
@@ -320,7 +320,7 @@ class _Scope:
         if any(w is None or w.low is None for w in windows):
             return [], None
         lows = list(dict.fromkeys(w.low for w in windows))
-        earliest = _earliest(lows)
+        earliest = _earliest(lows, self.c.as_of_value)
         if earliest is not None:
             bound = self.value(earliest)
         else:
@@ -516,7 +516,10 @@ class _Scope:
         """An operand of arithmetic. `12.50` is a float: DuckDB, PostgreSQL, MySQL and
         Spark would compute with it as an exact decimal (3 * 0.1 = 0.3), the rest in
         floating point, so it is cast to make every engine compute alike."""
-        if isinstance(value, ir.Const) and value.type == "float":
+        inner = value
+        while isinstance(inner, (ir.Trait, ir.Negate)):  # `trait rate = 0.1`, `-(0.1)`
+            inner = inner.value
+        if isinstance(inner, ir.Const) and inner.type == "float":
             return self.c.fl.to_float(self.value(value))
         return self.value(value)
 
@@ -578,10 +581,6 @@ def _shared(roots: list[ir.Cond]) -> frozenset[str]:
     return frozenset(shared)
 
 
-def _ends_at_as_of(w: ir.Window) -> bool:
-    """Whether a window's end is the as-of moment, inclusive, or open: a pass's scan ends
-    there already."""
-    return w.high is None or (isinstance(w.high, ir.AsOf) and w.high_inclusive)
 
 
 def _flags(tests: dict[ir.Aggregate, dict[tuple, exp.Expression]], taken: set[str]
@@ -603,17 +602,32 @@ def _cte(alias: str, query: exp.Select) -> exp.CTE:
     return exp.CTE(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
-def _earliest(lows: list[ir.Value]) -> ir.Value | None:
+def _earliest(lows: list[ir.Value], as_of: dt.datetime | None) -> ir.Value | None:
     """The window start that is surely the earliest, or None when only SQL can tell."""
     if len(lows) == 1:
         return lows[0]
-    if all(isinstance(low, ir.Const) for low in lows):
-        return min(lows, key=lambda low: low.value)
-    if all(isinstance(low, ir.AsOfMinus) for low in lows):
-        span = {low: (low.amount * _DAYS[low.unit][0], low.amount * _DAYS[low.unit][1]) for low in lows}
-        for candidate in lows:
-            if all(span[candidate][0] >= span[other][1] for other in lows if other is not candidate):
-                return candidate
+    spans = [_moments(low, as_of) for low in lows]
+    if None in spans or len({type(earliest) for earliest, _ in spans}) > 1:
+        return None
+    for low, (_, latest) in zip(lows, spans):
+        if all(latest <= earliest for other, (earliest, _) in zip(lows, spans) if other is not low):
+            return low
+    return None
+
+
+def _moments(low: ir.Value, as_of: dt.datetime | None) -> tuple | None:
+    """The earliest and latest moment a window start can be: datetimes, or, with the as-of
+    left to the warehouse, days from it (negative); None when unknown."""
+    if isinstance(low, ir.Const):
+        return low.value, low.value
+    if isinstance(low, ir.AsOfMinus):
+        shortest, longest = _DAYS[low.unit]
+        if as_of is None:
+            return -low.amount * longest, -low.amount * shortest
+        try:
+            return as_of - dt.timedelta(days=low.amount * longest), as_of - dt.timedelta(days=low.amount * shortest)
+        except OverflowError:
+            return None
     return None
 
 

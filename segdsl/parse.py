@@ -590,7 +590,7 @@ class _Convert:
     def _percentile(self, direction, span, children):
         tok, value = children
         percent = Decimal(str(tok)[:-1])
-        if -percent.as_tuple().exponent > _PERCENT_DECIMALS:
+        if -percent.normalize().as_tuple().exponent > _PERCENT_DECIMALS:  # 10.00000000% is fine
             self.diags.error("E008", f"a percentage has at most {_PERCENT_DECIMALS} decimals: {tok}",
                              _token_span(self.file, tok), "round it: 0.0000001% of a billion rows is a tenth of one")
         return ast.Percentile(direction, percent, value, span=span)

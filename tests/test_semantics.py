@@ -109,7 +109,7 @@ def con():
 # Segments the cases may use. Each chain level uses the one below twice: written out at
 # each use, chain30 would be 2**30 conditions; compiled, each level the statement uses
 # more than once is one CTE of its members. Every level has adults' members.
-HELPERS = "segment adults: age >= 30\nsegment chain0: in segment adults\n" + "".join(
+HELPERS = "segment adults: age >= 30\ntrait tenth = 0.1\nsegment chain0: in segment adults\n" + "".join(
     f"segment chain{i}: in segment chain{i - 1} or (in segment chain{i - 1} and score > {i})\n" for i in range(1, 31))
 
 
@@ -142,6 +142,7 @@ CASES = [
     ("not vip", {2, 3, 5}),
     ("vip = false", {2}),
     ("`first` * 0.1 > 0.3", {3, 4, 5}),  # 0.1 is a float: 3 * 0.1 is 0.30000000000000004
+    ("`first` * tenth > 0.3", {3, 4, 5}),  # also through a trait
     ("vip < true", {2}),  # false before true
     ("vip >= false", {1, 2, 4}),
     ("not (vip > false)", {2, 3, 5}),
@@ -245,6 +246,7 @@ CASES = [
     ("top 100% by score", {1, 2, 4, 5}),
     ("top 66.6666667% by score", {1, 4, 5}),  # 1 has 2 of 3 ahead: 2/3 <= 0.666666667
     ("top 66.6666666% by score", {4, 5}),
+    ("top 50.000000000000% by score", {4, 5}),  # trailing zeros are no precision
     ("top 100000000000000000000000% by score", {1, 2, 4, 5}),  # past 100%: every ranked row
     ("not (top 50% by score)", {1, 2, 3}),
     ('country = "US" and top 50% by score', set()),

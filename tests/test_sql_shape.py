@@ -148,6 +148,16 @@ def test_an_aggregate_over_the_scans_window_tests_nothing_more():
     assert not list(p.expressions[1].find_all(exp.Case)) and list(p.expressions[2].find_all(exp.Case))
 
 
+@pytest.mark.parametrize("as_of", [AS_OF, None], ids=["as_of", "warehouse_time"])
+def test_the_widest_window_bounds_the_scan_whatever_its_unit(as_of):
+    """7 days and 2 months: the scan starts 2 months back (a day count from a given as-of
+    is a literal, a month count is not), and the 2-month count tests nothing more."""
+    project = bench_project("segment s: count(purchase, last 7 days) >= 1 and count(purchase, last 2 months) > 3\n")
+    (p,) = passes(tree(project.compile_segment("s", "duckdb", as_of)))
+    assert not list(scan_where(p).find_all(exp.Least, exp.Case)), p.sql("duckdb")
+    assert [bool(list(e.find_all(exp.Case))) for e in p.expressions[1:]] == [True, False], p.sql("duckdb")
+
+
 def test_attribute_predicates_compare_bare_columns_with_literals():
     """Nothing wraps an entity column that an engine could prune or index by, and a
     segment of attributes alone is one scan of the entity table, with no join."""
