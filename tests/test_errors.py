@@ -178,9 +178,12 @@ def test_a_regex_past_pythons_parser_is_t007_not_a_crash():
     ("^(?=a)", "T007"), ("(?<!a)b", "T007"), ("(a)\\\\1", "T007"), ("(a)?(?(1)b|c)", "T007"),
     ("(?>a)", "T007"), ("a*+", "T007"), ("(?P<x>a)", "T007"), ("a\\\\Z", "T007"), ("\\\\bsale", "T007"),
     ("x\\\\By", "T007"), ("0{,2}7", "T007"), ("[a]{,2}", "T007"), ("a+?b", "T007"), ("a{1,3}?", "T007"),
+    ("x(?#c)y", "T007"), ("(?x) x", "T007"), ("(?u)a", "T007"), ("(?i:a)b", "T007"), ("\\\\u00e9", "T007"),
+    ("[\\\\b]", "T007"), ("[[:alpha:]]", "T007"),
     # what every engine reads alike
     ("^\\\\d{3}-\\\\w+$", None), ("(?i)^us$", None), ("\\\\Aab", None), ("a{0,2}", None), ("[{,]", None),
     ("a\\\\{,2}", None), ("(a|b)+", None), ("(?:ab)*", None),
+    ("\\\\\\\\[{,]", None), ("[]{,]", None), ("[^]x]", None),
 ])
 def test_regexes_every_engine_reads_alike(pattern, code):
     config = (HERE / "errors" / "segdsl.toml").read_text("utf-8")
