@@ -118,10 +118,9 @@ def _is_table_name(value: str) -> bool:
     return len(parts) <= 3 and all(SQL_NAME.match(p) for p in parts)
 
 
-def _toml_key(key: str) -> str:
-    """A pattern for one TOML key: bare, or in double or single quotes."""
-    k = re.escape(key)
-    return f'(?:{k}|"{k}"|\'{k}\')'
+def _dotted(keys: list[str]) -> str:
+    """A pattern for a dotted TOML key (`a.b`), each part bare or in double or single quotes."""
+    return r"\s*\.\s*".join(f'(?:{k}|"{k}"|\'{k}\')' for k in map(re.escape, keys))
 
 
 class _Reader:
@@ -132,38 +131,37 @@ class _Reader:
         self.lines = source_lines(text)
 
     def span(self, section: str, key: str | None = None) -> Span:
-        """The line of `key` in `[section]` (the whole section's line without a key). The
+        """The line of `key` in `[section]` (the section's own line without a key). The
         section may be a [header], or written inline (`entity = { key = "id" }`) or dotted
-        (`columns.age = "int"`) in a section above it; the search for the key stays inside
-        the section, so a key of another section is never shown in its place."""
+        (`purchase.time = "at"`) under a header above it; the search stays inside the
+        section, and takes a line that starts with the key over one that mentions it."""
         parts = [] if section == "top level" else section.split(".")
         lo, hi, found = 0, self._next_header(0), 0
         for n in range(len(parts), 0, -1):  # the deepest section with a header of its own
-            header = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(map(_toml_key, parts[:n])) + r"\s*\]+")
+            header = re.compile(r"^\s*\[+\s*" + _dotted(parts[:n]) + r"\s*\]+")
             at = next((i for i, line in enumerate(self.lines) if header.match(line)), None)
             if at is not None:
                 lo, hi, found = at, self._next_header(at + 1), n
                 break
-        for part in parts[found:]:  # the rest is written inline or dotted in it
-            at = self._line_of(part, lo, hi)
+        rest = parts[found:]  # written inline or dotted under that header
+        at = self._first(r"^\s*" + _dotted([*rest, key]) + r"\s*=", lo, hi) if key is not None else None
+        for n in range(len(rest), 0, -1):
             if at is None:
-                break
-            lo = at
-        at = lo if key is None else self._line_of(key, lo, hi)
+                at = self._first(r"^\s*" + _dotted(rest[:n]) + r"\s*[=.]", lo, hi)
         if at is None:
-            return Span(self.file, lo + 1, 1, lo + 1, 2)
-        line = self.lines[at]
+            at = lo
+        line = self.lines[at] if at < len(self.lines) else ""
         col = len(line) - len(line.lstrip()) + 1
-        return Span(self.file, at + 1, col, at + 1, len(line.rstrip()) + 1)
+        return Span(self.file, at + 1, col, at + 1, max(len(line.rstrip()) + 1, col + 1))
 
     def _next_header(self, start: int) -> int:
         return next((i for i in range(start, len(self.lines)) if self.lines[i].lstrip().startswith("[")),
                     len(self.lines))
 
-    def _line_of(self, key: str, lo: int, hi: int) -> int | None:
-        """The first line from `lo` to `hi` where `key` is given a value (or a dotted part)."""
-        pattern = re.compile(r"(?:^|[{,.])\s*" + _toml_key(key) + r"\s*[=.]")
-        return next((i for i in range(lo, hi) if pattern.search(self.lines[i])), None)
+    def _first(self, pattern: str, lo: int, hi: int) -> int | None:
+        """The first line from `lo` to `hi` that `pattern` matches."""
+        found = re.compile(pattern)
+        return next((i for i in range(lo, hi) if found.match(self.lines[i])), None)
 
     def error(self, message: str, section: str, key: str | None = None, *hints: str) -> None:
         self.diags.error("C001", message, self.span(section, key), *hints)
