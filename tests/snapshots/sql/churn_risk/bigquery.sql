@@ -17,10 +17,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS DATETIME)
-    AND ev.ordered_at >= LEAST(
-      CAST('2025-07-01 00:00:00' AS DATETIME),
-      DATETIME_SUB(CAST('2026-06-30 00:00:00' AS DATETIME), INTERVAL 3 MONTH)
-    )
+    AND ev.ordered_at >= CAST('2025-07-01 00:00:00' AS DATETIME)
   GROUP BY
     ev.customer_id
 )

@@ -19,10 +19,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-    AND ev.ordered_at >= LEAST(
-      CAST('2025-07-01 00:00:00' AS TIMESTAMP),
-      CAST('2026-06-30 00:00:00' AS TIMESTAMP) + INTERVAL '-3 MONTH'
-    )
+    AND ev.ordered_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

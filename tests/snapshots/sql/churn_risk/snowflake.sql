@@ -17,10 +17,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= CAST('2026-06-30 00:00:00' AS TIMESTAMP)
-    AND ev.ordered_at >= LEAST(
-      CAST('2025-07-01 00:00:00' AS TIMESTAMP),
-      DATEADD(MONTH, -3, CAST('2026-06-30 00:00:00' AS TIMESTAMP))
-    )
+    AND ev.ordered_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
   GROUP BY
     ev.customer_id
 )

@@ -26,19 +26,7 @@ WITH a1 AS (
   FROM analytics.orders AS ev
   WHERE
     ev.ordered_at <= DATETIME('2026-06-30 00:00:00')
-    AND ev.ordered_at >= MIN(
-      DATETIME('2025-07-01 00:00:00'),
-      CASE
-        WHEN STRFTIME('%d', DATETIME('2026-06-30 00:00:00')) <> STRFTIME('%d', DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'))
-        THEN DATETIME(
-          DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months'),
-          'start of month',
-          '-1 day',
-          '+' || TIME(DATETIME('2026-06-30 00:00:00'))
-        )
-        ELSE DATETIME(DATETIME('2026-06-30 00:00:00'), '-3 months')
-      END
-    )
+    AND ev.ordered_at >= DATETIME('2025-07-01 00:00:00')
   GROUP BY
     ev.customer_id
 )
