@@ -647,6 +647,8 @@ def table_node(fl: Flavor, table: Table, alias: str | None = None) -> exp.Table:
 def _literal(fl: Flavor, value) -> exp.Expression:
     if isinstance(value, bool):
         return fl.bool_literal(value)
+    if isinstance(value, int):
+        return fl.integer(value)
     if isinstance(value, dt.datetime):
         return fl.timestamp(value)
     if isinstance(value, dt.date):

@@ -150,6 +150,9 @@ class Flavor:
     def to_float(self, value: exp.Expression) -> exp.Expression:
         return _cast(value, exp.DataType.Type.DOUBLE)
 
+    def integer(self, value: int) -> exp.Expression:
+        return exp.Literal.number(str(value))
+
     def int64(self, value: exp.Expression) -> exp.Expression:
         """`value` made a 64-bit integer, where integer arithmetic on it might be narrower."""
         return _cast(value, exp.DataType.Type.BIGINT) if self.narrow_ints else value
@@ -295,6 +298,12 @@ class TSQL(Flavor):
     like_specials = "\\%_["
     narrow_count = True  # COUNT (COUNT_BIG is the BIGINT one) and SUM of an INT are INT
     boolean_values = False
+
+    def integer(self, value):
+        """A constant past 32 bits is a DECIMAL in T-SQL, whose arithmetic goes on past 64
+        bits: made a BIGINT, as the language's integers are."""
+        literal = super().integer(value)
+        return literal if -2**31 <= value < 2**31 else _cast(literal, exp.DataType.Type.BIGINT)
 
 
 class Oracle(Flavor):

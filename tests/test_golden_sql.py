@@ -189,6 +189,17 @@ def test_integer_arithmetic_is_64_bit_in_every_dialect():
     assert [d for d in DIALECTS if flavor(d).narrow_count] == ["tsql"]
 
 
+def test_integer_constants_past_32_bits_are_bigint_in_tsql():
+    """T-SQL makes them DECIMAL, whose arithmetic goes on past 64 bits instead of failing."""
+    config = (EXAMPLE / "segdsl.toml").read_text("utf-8")
+    project = segdsl.project_from_sources(config, {"a.seg": "segment s: age * 3000000000 > 2147483647\n"})
+    casts = {dialect: [c.this.sql() for c in sqlglot.parse_one(project.compile_segment("s", dialect, AS_OF),
+                                                               read=dialect).find_all(sqlglot.exp.Cast)]
+             for dialect in DIALECTS}
+    assert casts["tsql"] == ["3000000000"], casts["tsql"]
+    assert all("3000000000" not in cast for d, found in casts.items() if d != "tsql" for cast in found), casts
+
+
 def test_no_dialect_reports_sql_it_cannot_write(caplog):
     """sqlglot logs SQL it cannot express in a dialect (and writes something else): none of
     ours, in any dialect `--dialect` offers."""
