@@ -440,6 +440,8 @@ class _Scope:
         key, rank (ties share one) and the count of ranked rows, one per value and
         direction however many percentages read it."""
         c = self.c
+        if isinstance(value, ir.Aggregate):  # `last 7 days` and `last 168 hours` rank alike
+            value = c.folded(value)
         if (direction, value) not in c.rankings:
             alias = c.rankings[direction, value] = c.alias("r")
             inner = _Scope(c)

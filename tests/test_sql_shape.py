@@ -90,10 +90,11 @@ def test_each_ranked_value_is_ranked_once():
     project = bench_project((
         "segment one: top 5% by lifetime_value or (top 10% by lifetime_value and not top 50% by lifetime_value)\n"
         "segment two: top 5% by lifetime_value and top 1% by count(purchase)\n"
-        "segment three: bottom 10% by lifetime_value or bottom 20% by lifetime_value\n"))
+        "segment three: bottom 10% by lifetime_value or bottom 20% by lifetime_value\n"
+        "segment four: top 5% by count(purchase, last 7 days) or top 9% by count(purchase, last 168 hours)\n"))
     reads = {name: scans(tree(project.compile_segment(name, "duckdb", AS_OF)))[ENTITY] for name in project.segments}
-    assert reads == {"one": 2, "two": 3, "three": 2}
-    assert scans(tree(project.compile_many(None, "duckdb", AS_OF, "wide")))[ENTITY] == 4
+    assert reads == {"one": 2, "two": 3, "three": 2, "four": 2}  # as of a moment, 7 days is 168 hours
+    assert scans(tree(project.compile_many(None, "duckdb", AS_OF, "wide")))[ENTITY] == 5
 
 
 def test_a_trait_used_many_times_adds_its_aggregates_once():
