@@ -118,6 +118,45 @@ def _is_table_name(value: str) -> bool:
     return len(parts) <= 3 and all(SQL_NAME.match(p) for p in parts)
 
 
+# a [table] or [[array]] header: key characters only, where an array's row (`[1, "a"],`)
+# has commas, or ends in one
+TOML_HEADER = re.compile(r"^\s*\[\[?\s*[^\[\],=#]+?\s*\]\]?\s*(?:#.*)?$")
+
+
+def toml_lines(text: str) -> list[str]:
+    """The lines of a TOML text as its locators search them: source_lines with the inside
+    of multi-line strings blanked, so a line of a string never reads as a header or a key."""
+    lines = list(source_lines(text))
+    quote = None  # the open multi-line string's quotes
+    for n, line in enumerate(lines):
+        i, out = 0, []
+        while i < len(line):
+            if quote:
+                end = line.find(quote, i)
+                out.append(" " * ((len(line) if end < 0 else end) - i))
+                if end < 0:
+                    i = len(line)
+                    break
+                out.append(quote)
+                i, quote = end + 3, None
+                continue
+            m = _TOML_TOKEN.match(line, i)
+            if m.group() in ('"""', "'''"):
+                quote = m.group()
+            elif m.group().startswith("#"):
+                out.append(line[i:])
+                break
+            out.append(m.group())
+            i = m.end()
+        lines[n] = "".join(out)
+    return lines
+
+
+# what toml_lines steps over outside multi-line strings: their start, one-line strings
+# (which may hold quotes and #), a comment, or any one character
+_TOML_TOKEN = re.compile("\"\"\"|'''|\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|#.*|.")
+
+
 def _dotted(keys: list[str]) -> str:
     """A pattern for a dotted TOML key (`a.b`), each part bare or in double or single quotes."""
     return r"\s*\.\s*".join(f'(?:{k}|"{k}"|\'{k}\')' for k in map(re.escape, keys))
@@ -128,7 +167,7 @@ class _Reader:
 
     def __init__(self, text: str, file: str, diags: Collector):
         self.text, self.file, self.diags = text, file, diags
-        self.lines = source_lines(text)
+        self.lines = toml_lines(text)
 
     def span(self, section: str, key: str | None = None) -> Span:
         """The line of `key` in `[section]` (the section's own line without a key). The
@@ -155,7 +194,7 @@ class _Reader:
         return Span(self.file, at + 1, col, at + 1, max(len(line.rstrip()) + 1, col + 1))
 
     def _next_header(self, start: int) -> int:
-        return next((i for i in range(start, len(self.lines)) if self.lines[i].lstrip().startswith("[")),
+        return next((i for i in range(start, len(self.lines)) if TOML_HEADER.match(self.lines[i])),
                     len(self.lines))
 
     def _first(self, pattern: str, lo: int, hi: int) -> int | None:

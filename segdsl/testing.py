@@ -31,8 +31,8 @@ from sqlglot import exp
 
 from .api import Project, decode, shown_path
 from .compile import table_node
-from .config import Table, as_of_problem, read_toml
-from .diagnostics import Collector, Span, did_you_mean, source_lines
+from .config import TOML_HEADER, Table, as_of_problem, read_toml, toml_lines
+from .diagnostics import Collector, Span, did_you_mean
 from .dialects import flavor
 from .engine import (DUCKDB_TYPES, EngineError, create_schema, duckdb_errors, member_keys, open_memory,
                      table_columns)
@@ -85,7 +85,7 @@ class _Where:
     at the line of the setting holding it."""
 
     def __init__(self, text: str, shown: str, cases: int):
-        self.lines, self.shown = source_lines(text), shown
+        self.lines, self.shown = toml_lines(text), shown
         head = _header(["case"])
         heads = [i for i, line in enumerate(self.lines) if head.match(line)]
         # no [[case]] per case: the cases are inline (case = [...]), searched as one
@@ -108,7 +108,7 @@ class _Where:
                     if step >= len(rows):
                         break
                     line = rows[step]
-                    stop = next((i for i in range(line + 1, end) if self.lines[i].lstrip().startswith("[")), end)
+                    stop = next((i for i in range(line + 1, end) if TOML_HEADER.match(self.lines[i])), end)
                     continue
                 key = re.compile(r'^\s*(?:\[+\s*)?(?:[\w"\'-]+\s*\.\s*)*["\']?' + re.escape(step) + r'["\']?\s*[=.\]]')
                 found = next((i for i in range(line, stop) if key.match(self.lines[i])), None)

@@ -154,6 +154,9 @@ NO_KEYS = "must be a list of entity keys (numbers or text), e.g. members = [1, 2
     # the row of the right case: the case and row headers repeat
     pytest.param(CASE + "count = 0\n" + ROW + CASE + ROW + ROW + "age = [30]\n",
                  f"14:1: 'age' in [[case.entity]] {PLAIN} a list", id="second-row-of-second-case"),
+    # a multi-line string holding a header line is no header
+    pytest.param(CASE + 'non_members = ["""x\n[[case]]\ny"""]\n' + ROW + "age = 30\n" + CASE + ROW + "age = [30]\n",
+                 f"15:1: 'age' in [[case.entity]] {PLAIN} a list", id="header-in-a-multi-line-string"),
 ])
 def test_a_value_of_the_wrong_kind_is_reported_at_its_line(tmp_path, body, error):
     shop = copy_example(tmp_path)
