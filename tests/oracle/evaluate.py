@@ -249,8 +249,10 @@ class Evaluator:
             v = self.value(p.value, row, event)
             if v is None:
                 return False
-            found = any(compare("=", v, item.value) for item in p.items)
-            return (not found) if p.negated else found
+            items = [self.value(item, row, event) for item in p.items]
+            if p.negated:  # README: `v != a and v != b`, so a missing item makes it false
+                return all(compare("!=", v, w) for w in items)
+            return any(compare("=", v, w) for w in items)
         if isinstance(p, StrMatch):
             s = self.value(p.value, row, event)
             if s is None:

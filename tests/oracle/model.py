@@ -222,7 +222,7 @@ class Range:
 @dataclass(frozen=True)
 class InList:
     value: Value
-    items: tuple  # tuple[Lit, ...], never empty
+    items: tuple  # literals or values, never empty
     negated: bool = False
 
 
@@ -427,7 +427,7 @@ class _Renderer:
             hi = self.lit(p.hi) if p.hi is not None else ""
             return f"{self.value(p.value)} {lo}..{hi}"
         if isinstance(p, InList):
-            items = ", ".join(self.lit(i) for i in p.items)
+            items = ", ".join(self.lit(i) if isinstance(i, Lit) else self.value(i) for i in p.items)
             op = f"{k('not')} {k('in')}" if p.negated else k("in")
             return f"{self.value(p.value)} {op} [{items}]"
         if isinstance(p, StrMatch):

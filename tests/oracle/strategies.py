@@ -468,8 +468,9 @@ class TreeGen:
         if kind == "range":
             lo, hi = self.num_range_bounds(value_type(v, self.trait_types, event) == "float")
             return Range(v, lo, hi)
-        if kind == "in":
-            items = tuple(self.int_lit() for _ in range(self.draw(st.integers(1, 3))))
+        if kind == "in":  # items are literals, now and then a value
+            items = tuple(self.num(depth - 1, event=event) if self.draw(st.integers(0, 3)) == 0 else self.int_lit()
+                          for _ in range(self.draw(st.integers(1, 3))))
             return InList(v, items, self.draw(st.booleans()))
         return IsNull(v, self.draw(st.booleans()))
 
@@ -517,7 +518,7 @@ class TreeGen:
         if kind == "flag":
             return Flag(v)
         if kind == "cmp":
-            return Cmp(self.pick(["=", "!="]), v, self.boolv())
+            return Cmp(self.pick(CMP_OPS), v, self.boolv())  # false before true
         return IsNull(v, self.draw(st.booleans()))
 
     def pred(self, depth: int):
