@@ -518,9 +518,7 @@ class _Scope:
         """An operand of arithmetic. `12.50` is a float: DuckDB, PostgreSQL, MySQL and
         Spark would compute with it as an exact decimal (3 * 0.1 = 0.3), the rest in
         floating point, so it is cast to make every engine compute alike."""
-        inner = value
-        while isinstance(inner, (ir.Trait, ir.Negate)):  # `trait rate = 0.1`, `-(0.1)`
-            inner = inner.value
+        inner = _beneath(value)  # `trait rate = 0.1`, `-(0.1)`
         if isinstance(inner, ir.Const) and inner.type == "float":
             return self.c.fl.to_float(self.value(value))
         return self.value(value)
@@ -529,8 +527,7 @@ class _Scope:
         """Whether the engine holds `value` as a 64-bit integer already: integer arithmetic
         (compiled so by `_arith`), sums (of 64-bit values, see aggregate_sql), counts where
         COUNT is a BIGINT, and literals past 32 bits."""
-        while isinstance(value, (ir.Trait, ir.Negate)):
-            value = value.value
+        value = _beneath(value)
         if isinstance(value, ir.Arith):
             return value.type == "int"
         if isinstance(value, ir.Aggregate):
@@ -583,6 +580,11 @@ def _shared(roots: list[ir.Cond]) -> frozenset[str]:
     return frozenset(shared)
 
 
+def _beneath(value: ir.Value) -> ir.Value:
+    """The value a trait or a negation stands for, as the engine holds it."""
+    while isinstance(value, (ir.Trait, ir.Negate)):
+        value = value.value
+    return value
 
 
 def _flags(tests: dict[ir.Aggregate, dict[tuple, exp.Expression]], taken: set[str]

@@ -157,7 +157,7 @@ def toml_lines(text: str) -> list[str]:
 _TOML_TOKEN = re.compile("\"\"\"|'''|\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|#.*|.")
 
 
-def _dotted(keys: list[str]) -> str:
+def dotted_key(keys: list[str]) -> str:
     """A pattern for a dotted TOML key (`a.b`), each part bare or in double or single quotes."""
     return r"\s*\.\s*".join(f'(?:{k}|"{k}"|\'{k}\')' for k in map(re.escape, keys))
 
@@ -177,16 +177,16 @@ class _Reader:
         parts = [] if section == "top level" else section.split(".")
         lo, hi, found = 0, self._next_header(0), 0
         for n in range(len(parts), 0, -1):  # the deepest section with a header of its own
-            header = re.compile(r"^\s*\[+\s*" + _dotted(parts[:n]) + r"\s*\]+")
+            header = re.compile(r"^\s*\[+\s*" + dotted_key(parts[:n]) + r"\s*\]+")
             at = next((i for i, line in enumerate(self.lines) if header.match(line)), None)
             if at is not None:
                 lo, hi, found = at, self._next_header(at + 1), n
                 break
         rest = parts[found:]  # written inline or dotted under that header
-        at = self._first(r"^\s*" + _dotted([*rest, key]) + r"\s*=", lo, hi) if key is not None else None
+        at = self._first(r"^\s*" + dotted_key([*rest, key]) + r"\s*=", lo, hi) if key is not None else None
         for n in range(len(rest), 0, -1):
             if at is None:
-                at = self._first(r"^\s*" + _dotted(rest[:n]) + r"\s*[=.]", lo, hi)
+                at = self._first(r"^\s*" + dotted_key(rest[:n]) + r"\s*[=.]", lo, hi)
         if at is None:
             at = lo
         line = self.lines[at] if at < len(self.lines) else ""

@@ -68,7 +68,7 @@ def _in_text(pattern: str) -> tuple[str, str] | None:
             class_from = i + 1 + (after == "^")
             class_from += pattern[class_from:class_from + 1] == "]"  # `[]a]`: a member
         elif pattern.startswith("(?#", i):
-            return "comments (?#...)", "RE2 (DuckDB, ClickHouse, BigQuery) has none: leave it out"
+            return "comments (?#...)", f"{_RE2} none: leave it out"
         elif (flags := _FLAGS.match(pattern, i)) and flags.group() != "(?i)":
             return f"the flags {flags.group()}", "only (?i), at the start, means the same everywhere"
         elif pattern.startswith("{,", i):

@@ -31,7 +31,7 @@ from sqlglot import exp
 
 from .api import Project, decode, shown_path
 from .compile import table_node
-from .config import TOML_HEADER, Table, as_of_problem, read_toml, toml_lines
+from .config import TOML_HEADER, Table, as_of_problem, dotted_key, read_toml, toml_lines
 from .diagnostics import Collector, Span, did_you_mean
 from .dialects import flavor
 from .engine import (DUCKDB_TYPES, EngineError, create_schema, duckdb_errors, member_keys, open_memory,
@@ -124,8 +124,7 @@ class _Where:
 
 def _header(names) -> re.Pattern:
     """The header [[a.b]] of an array of tables."""
-    dotted = r"\s*\.\s*".join(f"[\"']?{re.escape(n)}[\"']?" for n in names)
-    return re.compile(r"^\s*\[\[\s*" + dotted + r"\s*\]\]")
+    return re.compile(r"^\s*\[\[\s*" + dotted_key(names) + r"\s*\]\]")
 
 
 def run_case(project: Project, case, shown: str, number: int, at) -> Result:
